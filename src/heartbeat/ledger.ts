@@ -1,0 +1,156 @@
+import type { DeployPlan } from '../plan/types.js';
+import type { DeployState } from '../deploy/states.js';
+import type { MessageRef } from '../adapters/chat/types.js';
+
+/**
+ * The ledger: opsbeat's memory, in Postgres (or embedded PGlite). Heartbeats, step runs,
+ * deployments with their append-only event log, notices (questions asked, hold comments),
+ * ticket refs seen, chat message references. Every text stored here has been redacted.
+ */
+
+export type HeartbeatTrigger = 'schedule' | 'once' | 'demo' | 'webhook' | 'startup' | 'manual';
+export type HeartbeatOutcome = 'running' | 'ok' | 'failed' | 'skipped';
+
+export interface HeartbeatRow {
+  hb: string;
+  trigger: HeartbeatTrigger;
+  startedAt: Date;
+  finishedAt: Date | null;
+  outcome: HeartbeatOutcome;
+  /** Short human summary, e.g. "1 deployed, 1 held, 1 rolled back". */
+  summary: string | null;
+}
+
+export type StepStatus = 'running' | 'done' | 'skipped' | 'failed';
+
+export interface StepRunRow {
+  hb: string;
+  step: string;
+  status: StepStatus;
+  startedAt: Date;
+  finishedAt: Date | null;
+  summary: string | null;
+  errorCode: string | null;
+  error: string | null;
+}
+
+export interface DeploymentFailure {
+  code: string;
+  message: string;
+  /** Where it failed: a pre-check, the deploy, a post-check, the rollback. */
+  stage: string;
+}
+
+export interface DeploymentRow {
+  id: string;
+  /** Heartbeat that created it. */
+  hb: string;
+  ticket: string;
+  app: string;
+  ref: string;
+  image: string;
+  state: DeployState;
+  plan: DeployPlan;
+  /** Release version Fly reported for our deploy, once known. */
+  releaseVersion: number | null;
+  failure: DeploymentFailure | null;
+  /** When step 5 finished the ticket's side (comment + move); null until then. */
+  ticketDoneAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** When the `deploying` state was entered. */
+  deployStartedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface DeploymentEventRow {
+  id: number;
+  deploymentId: string;
+  hb: string;
+  at: Date;
+  /** transition | check | command | note */
+  kind: string;
+  fromState: DeployState | null;
+  toState: DeployState | null;
+  detail: Record<string, unknown>;
+}
+
+export interface TransitionPatch {
+  releaseVersion?: number;
+  failure?: DeploymentFailure | null;
+}
+
+/** A question asked in chat, or a hold comment written on a ticket; resolved once. */
+export interface NoticeRow {
+  key: string;
+  kind: 'question' | 'hold';
+  ticket: string;
+  reason: string;
+  text: string;
+  createdAt: Date;
+  updatedAt: Date;
+  remindedAt: Date | null;
+  resolvedAt: Date | null;
+  message: MessageRef | null;
+}
+
+export interface Ledger {
+  startHeartbeat(hb: string, trigger: HeartbeatTrigger, at: Date): Promise<void>;
+  finishHeartbeat(hb: string, outcome: Exclude<HeartbeatOutcome, 'running'>, at: Date, summary: string): Promise<void>;
+  /** Insert or update the row of (hb, step). */
+  recordStep(run: StepRunRow): Promise<void>;
+  stepRuns(hb: string): Promise<StepRunRow[]>;
+  recentHeartbeats(limit: number): Promise<HeartbeatRow[]>;
+  lastFinishedHeartbeat(): Promise<HeartbeatRow | undefined>;
+
+  /**
+   * Create a deployment in state `planned`. Throws an OpsbeatError with code `deploy_in_progress`
+   * when the app already has a non-terminal deployment (enforced by the database, so two daemons
+   * cannot both start one).
+   */
+  createDeployment(input: { id: string; hb: string; plan: DeployPlan; at: Date }): Promise<DeploymentRow>;
+  /**
+   * Compare-and-set transition with an event appended in the same transaction. Throws code
+   * `deploy_state_conflict` when the row is not in `from` any more, and `invariant_violated`
+   * when `from → to` is not an edge of the state machine.
+   */
+  transition(
+    id: string,
+    from: DeployState,
+    to: DeployState,
+    event: { hb: string; at: Date; detail?: Record<string, unknown> },
+    patch?: TransitionPatch,
+  ): Promise<DeploymentRow>;
+  /** A non-transition event (a check result, a command run). */
+  appendEvent(id: string, event: { hb: string; at: Date; kind: string; detail: Record<string, unknown> }): Promise<void>;
+  getDeployment(id: string): Promise<DeploymentRow | undefined>;
+  /** Deployments not in a terminal state, oldest first. */
+  activeDeployments(): Promise<DeploymentRow[]>;
+  /** Terminal deployments whose ticket side is not done yet, oldest first. */
+  unfinishedTicketWork(): Promise<DeploymentRow[]>;
+  markTicketDone(id: string, at: Date): Promise<void>;
+  deploymentsForTicket(ticket: string): Promise<DeploymentRow[]>;
+  recentDeployments(limit: number): Promise<DeploymentRow[]>;
+  deploymentEvents(id: string): Promise<DeploymentEventRow[]>;
+
+  /**
+   * Record that the ticket's deploy block names `ref` now. Returns when the current ref was first
+   * seen, and whether a different ref was seen for this ticket before.
+   */
+  observeRef(ticket: string, ref: string, at: Date): Promise<{ firstSeenAt: Date; changed: boolean }>;
+
+  /** Insert or update a notice by key (text/reason updated, resolvedAt cleared when re-opened). */
+  upsertNotice(notice: Omit<NoticeRow, 'createdAt' | 'updatedAt' | 'remindedAt' | 'resolvedAt'> & { at: Date }): Promise<NoticeRow>;
+  openNotices(kind?: NoticeRow['kind']): Promise<NoticeRow[]>;
+  getNotice(key: string): Promise<NoticeRow | undefined>;
+  markNoticeReminded(key: string, at: Date): Promise<void>;
+  resolveNotice(key: string, at: Date): Promise<void>;
+
+  /** Chat messages opsbeat keeps updating (by key), e.g. a deploy progress line. */
+  getMessageRef(key: string): Promise<{ ref: MessageRef; hash: string } | undefined>;
+  saveMessageRef(key: string, ref: MessageRef, hash: string, at: Date): Promise<void>;
+
+  /** Small named values: cursors, last-seen markers. */
+  getValue(name: string): Promise<string | undefined>;
+  setValue(name: string, value: string, at: Date): Promise<void>;
+}
