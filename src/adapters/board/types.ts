@@ -23,6 +23,16 @@ export interface TicketComment {
   opsbeatKey?: string;
 }
 
+/** A part of a ticket the board could not read (file board: malformed front matter or a malformed comment header). */
+export interface TicketProblem {
+  /** 1-based line of the ticket file. */
+  line: number;
+  /** The line as written, for quoting back to its author. */
+  text?: string;
+  /** What is wrong and how to fix it, one or two sentences of Markdown. */
+  message: string;
+}
+
 export interface Ticket {
   /** Board-specific, stable and printable: "OPS-101" on the file board, "#42" on GitHub. */
   id: string;
@@ -38,6 +48,11 @@ export interface Ticket {
   readyBy?: string;
   readyAt?: Date;
   updatedAt: Date;
+  /**
+   * Set when the board could read the ticket only in part; the gate holds such a ticket and tells
+   * its author what to fix. Only the file board sets it (GitHub always returns well-formed issues).
+   */
+  problems?: TicketProblem[];
 }
 
 export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
