@@ -127,46 +127,10 @@ export class InvariantError extends OpsbeatError {
   }
 }
 
-/** Several independent pieces of work failed; keeps every original error. */
-export class AggregateOpsbeatError extends OpsbeatError {
-  readonly errors: readonly OpsbeatError[];
-  constructor(errors: readonly OpsbeatError[]) {
-    super('multiple_failures', `${errors.length} independent operations failed`, {
-      details: errors.map((e) => `- ${e.code}: ${e.message}`).join('\n'),
-    });
-    this.errors = errors;
-  }
-}
-
 export function asOpsbeatError(err: unknown): OpsbeatError {
   if (err instanceof OpsbeatError) return err;
   if (err instanceof Error) {
     return new OpsbeatError('unexpected_error', err.message.split('\n')[0] ?? 'unexpected error', { cause: err });
   }
   return new OpsbeatError('unexpected_error', String(err));
-}
-
-/**
- * Settle-all: run every task, collect failures, never let one hide the others.
- * Returns the fulfilled values in order, with `undefined` holes where a task failed.
- */
-export async function settleAll<T>(
-  tasks: readonly (() => Promise<T>)[],
-): Promise<{ results: (T | undefined)[]; errors: OpsbeatError[] }> {
-  const settled = await Promise.allSettled(tasks.map((task) => task()));
-  const results: (T | undefined)[] = [];
-  const errors: OpsbeatError[] = [];
-  for (const s of settled) {
-    if (s.status === 'fulfilled') results.push(s.value);
-    else {
-      results.push(undefined);
-      errors.push(asOpsbeatError(s.reason));
-    }
-  }
-  return { results, errors };
-}
-
-export function throwIfAny(errors: readonly OpsbeatError[]): void {
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new AggregateOpsbeatError(errors);
 }

@@ -101,7 +101,8 @@ function describeIssue(
       return formatProblem({ path: [...path, key], message: `unknown key${hint}` }, at);
     });
   }
-  const secretish = path.some((p) => typeof p === 'string' && (looksLikeSecretName(p) || p === 'url'));
+  // Never echo what may be a credential: store.url, and anything named like a secret.
+  const secretish = path[0] === 'store' || path.some((p) => typeof p === 'string' && looksLikeSecretName(p));
   const input = 'input' in issue ? issue.input : undefined;
   const got =
     input === undefined
@@ -111,7 +112,10 @@ function describeIssue(
       : secretish
         ? ''
         : `, got ${JSON.stringify(input)}`;
-  const message = issue.message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, '');
+  const message =
+    issue.code === 'invalid_key'
+      ? (issue.issues[0]?.message ?? 'invalid name')
+      : issue.message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, '');
   return [formatProblem({ path, message: `${message}${got}` }, at)];
 }
 
@@ -124,7 +128,7 @@ const KEY_VOCABULARY = [
   'deploy', 'apps', 'image', 'strategy', 'waitTimeout', 'processGroup', 'health', 'maxMs', 'smoke', 'path',
   'secrets', 'database', 'urlEnv', 'logScan', 'lines', 'monitor', 'services', 'windows', 'days', 'from', 'to',
   'tz', 'http', 'port', 'host', 'deploys', 'concurrency', 'observeDependencies', 'observeInterval', 'questions',
-  'remindAfter', 'report', 'postWhenIdle', 'log', 'level',
+  'verifyAttempts', 'verifyRetryDelay', 'remindAfter', 'report', 'postWhenIdle', 'log', 'level',
 ];
 
 function closest(word: string, candidates: readonly string[]): string | undefined {

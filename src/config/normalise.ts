@@ -58,7 +58,13 @@ export interface Config {
   monitor: { services: string[] };
   windows: DeployWindow[];
   http: { port: number; host: string };
-  deploys: { concurrency: number; observeDependenciesMs: number; observeIntervalMs: number };
+  deploys: {
+    concurrency: number;
+    observeDependenciesMs: number;
+    observeIntervalMs: number;
+    verifyAttempts: number;
+    verifyRetryDelayMs: number;
+  };
   questions: { remindAfterMs: number };
   report: { postWhenIdle: boolean };
   log: { level: string };
@@ -132,6 +138,8 @@ export function normalise(written: WrittenConfig, source: string, cwd: string): 
       concurrency: written.deploys.concurrency,
       observeDependenciesMs: ms(written.deploys.observeDependencies),
       observeIntervalMs: ms(written.deploys.observeInterval),
+      verifyAttempts: written.deploys.verifyAttempts,
+      verifyRetryDelayMs: ms(written.deploys.verifyRetryDelay),
     },
     questions: { remindAfterMs: ms(written.questions.remindAfter) },
     report: written.report,

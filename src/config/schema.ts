@@ -176,6 +176,8 @@ export const WrittenConfig = z.strictObject({
       concurrency: z.number().int().min(1).max(10).default(2).describe('different apps deployed at once'),
       observeDependencies: Duration.default('5m').describe('extra observation after a deploy with dependency updates'),
       observeInterval: Duration.default('30s'),
+      verifyAttempts: z.number().int().min(1).max(10).default(3).describe('tries of each health and smoke check before it counts as failed'),
+      verifyRetryDelay: Duration.default('5s').describe('pause between those tries'),
     })
     .prefault({}),
   questions: z

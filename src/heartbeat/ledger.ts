@@ -37,8 +37,10 @@ export interface StepRunRow {
 export interface DeploymentFailure {
   code: string;
   message: string;
-  /** Where it failed: a pre-check, the deploy, a post-check, the rollback. */
+  /** Where it failed: precheck, recheck, deploy, verify, reconcile. */
   stage: string;
+  /** Set when the rollback did not restore service too: what went wrong with it. */
+  rollbackProblem?: string;
 }
 
 export interface DeploymentRow {

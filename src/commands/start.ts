@@ -1,0 +1,86 @@
+import { once as eventOnce } from 'node:events';
+import { runHeartbeat } from '../heartbeat/runner.js';
+import { Scheduler, scheduleIntervalMs } from '../heartbeat/scheduler.js';
+import type { HeartbeatTrigger } from '../heartbeat/ledger.js';
+import { readStatusReport } from '../heartbeat/status-report.js';
+import { healthOf, type HealthState } from '../http/health.js';
+import { startHttpServer } from '../http/server.js';
+import { wire } from '../wire.js';
+import { bootstrap } from './bootstrap.js';
+import type { Io } from './io.js';
+import { reportError } from './report-error.js';
+
+/**
+ * `opsbeat start`: the daemon. A heartbeat at start-up (which also reconciles anything a previous
+ * process left unfinished), then on the schedule. With several daemons on one Postgres, the one
+ * holding the advisory lock runs heartbeats; the others stay healthy and idle.
+ * SIGTERM/SIGINT: no new work starts, a running fly deploy finishes, then the process exits.
+ */
+export async function start(file: string, io: Io, signal: AbortSignal): Promise<number> {
+  const booted = await bootstrap(file, io, { logTo: 'stdout', requireEnvironment: true });
+  if (!booted) return 1;
+  const { config, logger, redactor } = booted;
+  let wiring;
+  try {
+    wiring = await wire(config, io.env, { logger, redactor, chatOut: io.stdout });
+  } catch (err) {
+    reportError(io, err, redactor);
+    return 1;
+  }
+  const { deps, store } = wiring;
+  const log = logger.child({ adapter: 'daemon' });
+  const health: HealthState = {
+    startedAt: deps.now(),
+    intervalMs: scheduleIntervalMs(config.schedule, config.timezone),
+    role: 'leader',
+    lastBeatAt: (await deps.ledger.lastFinishedHeartbeat())?.finishedAt ?? undefined,
+  };
+
+  const beat = async (trigger: HeartbeatTrigger): Promise<void> => {
+    if (!(await store.tryLead())) {
+      if (health.role !== 'standby') log.info('another daemon runs the heartbeats; standing by');
+      health.role = 'standby';
+      health.lastBeatAt = deps.now();
+      return;
+    }
+    health.role = 'leader';
+    await runHeartbeat(deps, { trigger, signal });
+    health.lastBeatAt = deps.now();
+  };
+  const scheduler = new Scheduler({ schedule: config.schedule, timezone: config.timezone, log, beat });
+
+  let http;
+  try {
+    http = await startHttpServer({
+      host: config.http.host,
+      port: config.http.port,
+      log,
+      routes: {
+        '/healthz': async () => {
+          const h = healthOf(health, deps.now());
+          return { status: h.ok ? 200 : 503, body: h.body };
+        },
+        '/status.json': async (request) =>
+          request.remote === 'loopback'
+            ? { status: 200, body: await readStatusReport(deps.ledger) }
+            : { status: 403, body: { error: 'the status report is served on loopback only' } },
+      },
+    });
+  } catch (err) {
+    reportError(io, err, redactor);
+    await wiring.close();
+    return 1;
+  }
+
+  scheduler.start();
+  log.info({ schedule: config.schedule, timezone: config.timezone, url: http.url }, 'opsbeat started');
+  void scheduler.trigger('startup');
+
+  if (!signal.aborted) await eventOnce(signal, 'abort');
+  log.info({ busy: scheduler.busy }, 'shutting down: no new work; waiting for the current heartbeat');
+  await scheduler.stop();
+  await http.close();
+  await wiring.close();
+  log.info('opsbeat stopped');
+  return 0;
+}
