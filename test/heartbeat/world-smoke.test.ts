@@ -1,0 +1,29 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWorld, type World } from '../helpers/world.js';
+import { TicketBuilder } from '../helpers/ticket-builder.js';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+describe('a heartbeat in a test world', () => {
+  it('deploys a ticket with CQ and QA pass and closes it with a deployment comment', async () => {
+    world = await createWorld({
+      tickets: [
+        new TicketBuilder('OPS-1')
+          .title('Cache tiles')
+          .notes('app: hotdash-staging\nref: 3f9c2e1')
+          .comment('alice', 'CQ: pass', new Date(Date.now() - 60_000))
+          .comment('carol', 'QA: pass', new Date(Date.now() - 30_000)),
+      ],
+    });
+    const result = await world.beat();
+    expect(result.outcome).toBe('ok');
+    expect(await world.deployCalls()).toHaveLength(1);
+    const file = await world.ticketFile('OPS-1');
+    expect(file).toMatch(/^status: closed$/m);
+    expect(file).toContain('**Deployed** to `hotdash-staging`: v3 `registry.fly.io/hotdash-staging:3f9c2e1`');
+  });
+});
