@@ -1,12 +1,20 @@
-import type { TicketComment } from '../adapters/board/types.js';
+import type { TicketComment, TicketReview } from '../adapters/board/types.js';
 import type { ReviewKind, Verdict } from './types.js';
 
 /**
  * Review records: comments whose FIRST line is a verdict, e.g. `CQ: pass`, `QA: failed — checkout
  * test red`, `qa - PASSED`, `QA: pass @ 3f9c2e1`. A first line that names CQ or QA but says
  * neither pass nor fail is an `unclear` record. opsbeat's own comments are never records.
+ * Records the board read elsewhere (evidence labels, pull-request reviews) follow the comments.
  */
-export function readVerdicts(comments: readonly TicketComment[]): Verdict[] {
+export function readVerdicts(comments: readonly TicketComment[], reviews: readonly TicketReview[] = []): Verdict[] {
+  const fromReviews = reviews.map(
+    (r): Verdict => ({ kind: r.kind, result: r.result, author: r.author, at: r.at, line: r.line, source: r.source, selfContradictory: false }),
+  );
+  return [...fromComments(comments), ...fromReviews];
+}
+
+function fromComments(comments: readonly TicketComment[]): Verdict[] {
   return comments.flatMap((comment) => {
     if (comment.opsbeatKey !== undefined) return [];
     const [first = '', ...rest] = comment.body.replace(/\r\n/g, '\n').trim().split('\n');

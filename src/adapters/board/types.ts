@@ -33,6 +33,22 @@ export interface TicketProblem {
   message: string;
 }
 
+/**
+ * A review record that is not a comment (GitHub board, when enabled under board.github.evidence):
+ * an evidence label such as `qa:pass`, by whoever added it, or a review on a pull request that
+ * mentions the ticket. The gate weighs them exactly like verdict comments.
+ */
+export interface TicketReview {
+  kind: 'cq' | 'qa';
+  result: 'pass' | 'fail';
+  author: string;
+  at: Date;
+  /** Where it came from: `label:qa:pass`, or `review:acme/app#12:991`. */
+  source: string;
+  /** How messages quote it, e.g. "label qa:pass" or "approved review of acme/app#12". */
+  line: string;
+}
+
 export interface Ticket {
   /** Board-specific, stable and printable: "OPS-101" on the file board, "#42" on GitHub. */
   id: string;
@@ -53,6 +69,25 @@ export interface Ticket {
    * its author what to fix. Only the file board sets it (GitHub always returns well-formed issues).
    */
   problems?: TicketProblem[];
+  /** Review records besides comments; only the GitHub board with board.github.evidence sets it. */
+  reviews?: TicketReview[];
+}
+
+/** One state of a deploy, for boards that record deploys (GitHub Deployments). */
+export interface DeploymentRecord {
+  /** opsbeat's deployment id (`dep-…`): the same deploy is recorded once, whatever the retries. */
+  deployment: string;
+  ticket: string;
+  app: string;
+  /** The ticket's ref; recorded only when it is a commit SHA. */
+  ref: string;
+  state: 'in_progress' | 'success' | 'failure';
+  /** One line, e.g. "v3 registry.fly.io/hotdash:3f9c2e1". */
+  description: string;
+  /** Where to read what happened (the ticket). */
+  logUrl?: string;
+  /** Where the deployed app answers. */
+  environmentUrl?: string;
 }
 
 export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
@@ -73,8 +108,17 @@ export interface Board {
    * (a retry after a crash); throws code `ticket_moved` when it is in neither `from` nor `to`.
    */
   moveTicket(id: string, from: TicketStatus, to: TicketStatus): Promise<void>;
-  /** Whether `user` belongs to `team` ("@org/team"). The file board answers from config. */
+  /**
+   * Whether `user` belongs to `team` ("@org/team"). The file board answers from config; the
+   * GitHub board asks GitHub (active memberships only) and reuses answers for a while.
+   */
   isTeamMember(team: string, user: string): Promise<boolean>;
+  /**
+   * Record a deploy state on the board (GitHub: a Deployment with statuses on the deployed commit).
+   * Present only when the board is configured to record deploys; the file board never has it.
+   * Callers log its failures and never fail a deploy on them.
+   */
+  recordDeployment?(record: DeploymentRecord): Promise<void>;
 }
 
 /** The hidden marker opsbeat puts in its comments, so it can find and update them. */
