@@ -96,6 +96,85 @@ export interface NoticeRow {
   message: MessageRef | null;
 }
 
+/** A lock on one app's deploys, or on all of them (`scope: 'all'`, a freeze). */
+export interface LockRow {
+  id: number;
+  /** An app name, or `all`. */
+  scope: string;
+  /** Who holds it (a person's name from the configuration). */
+  holder: string;
+  reason: string;
+  createdAt: Date;
+  /** Null: until someone unlocks it. */
+  expiresAt: Date | null;
+  releasedAt: Date | null;
+  releasedBy: string | null;
+  /** The chat message that asked for it, e.g. `chat:C0123/1700000000.000100`. */
+  source: string | null;
+}
+
+/** Alerts of an app muted until `expiresAt` (maintenance). */
+export interface SilenceRow {
+  id: number;
+  app: string;
+  holder: string;
+  reason: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  releasedAt: Date | null;
+  source: string | null;
+}
+
+export interface IncidentRow {
+  id: number;
+  severity: 1 | 2 | 3 | 4;
+  summary: string;
+  reportedBy: string;
+  openedAt: Date;
+  resolvedAt: Date | null;
+  source: string | null;
+}
+
+export type InfraRequestKind = 'scale' | 'restart' | 'config' | 'secret' | 'environment' | 'pipeline';
+export type InfraRequestState = 'pending' | 'done' | 'handed_off' | 'failed';
+
+/** Something asked of the infrastructure (step 9 works through the pending ones). */
+export interface InfraRequestRow {
+  id: number;
+  kind: InfraRequestKind;
+  app: string;
+  params: Record<string, unknown>;
+  requestedBy: string;
+  requestedAt: Date;
+  state: InfraRequestState;
+  updatedAt: Date;
+  note: string | null;
+  source: string | null;
+}
+
+export interface AlertRow {
+  id: string;
+  app: string;
+  kind: string;
+  severity: string;
+  state: 'firing' | 'acknowledged' | 'resolved';
+  openedAt: Date;
+  updatedAt: Date;
+  resolvedAt: Date | null;
+  summary: string;
+  message: MessageRef | null;
+}
+
+/**
+ * The outcome of claiming a mention before answering it: `claimed` (answer it now; `recovered`
+ * when an earlier claim went stale without a recorded reply), `answered` (already done), or
+ * `in_progress` (someone else claimed it moments ago).
+ */
+export type MentionClaim =
+  | { status: 'claimed'; recovered: boolean }
+  | { status: 'answered'; replyTs: string }
+  | { status: 'in_progress' };
+
 export interface Ledger {
   startHeartbeat(hb: string, trigger: HeartbeatTrigger, at: Date): Promise<void>;
   finishHeartbeat(hb: string, outcome: Exclude<HeartbeatOutcome, 'running'>, at: Date, summary: string): Promise<void>;
@@ -106,11 +185,12 @@ export interface Ledger {
   lastFinishedHeartbeat(): Promise<HeartbeatRow | undefined>;
 
   /**
-   * Create a deployment in state `planned`. Throws an OpsbeatError with code `deploy_in_progress`
+   * Create a deployment in state `planned`. `withoutTicket` (a rollback asked for in chat): there is
+   * no ticket side, so it is recorded as done at once and step 5 never looks for a ticket. Throws an OpsbeatError with code `deploy_in_progress`
    * when the app already has a non-terminal deployment (enforced by the database, so two daemons
    * cannot both start one).
    */
-  createDeployment(input: { id: string; hb: string; plan: DeployPlan; at: Date }): Promise<DeploymentRow>;
+  createDeployment(input: { id: string; hb: string; plan: DeployPlan; at: Date; withoutTicket?: boolean }): Promise<DeploymentRow>;
   /**
    * Compare-and-set transition with an event appended in the same transaction. Throws code
    * `deploy_state_conflict` when the row is not in `from` any more, and `invariant_violated`
@@ -155,4 +235,55 @@ export interface Ledger {
   /** Small named values: cursors, last-seen markers. */
   getValue(name: string): Promise<string | undefined>;
   setValue(name: string, value: string, at: Date): Promise<void>;
+
+  /** Per chat channel: where the next scan for mentions continues. */
+  mentionCursors(): Promise<Record<string, string>>;
+  saveMentionCursor(channel: string, ts: string, at: Date): Promise<void>;
+  /**
+   * Claim a mention before answering it (atomic: of two daemons or two paths, one wins). A claim
+   * without a recorded reply that is older than `staleBefore` is taken over (a crash between
+   * claiming and replying).
+   */
+  claimMention(channel: string, ts: string, at: Date, staleBefore: Date): Promise<MentionClaim>;
+  recordMentionReply(channel: string, ts: string, replyTs: string): Promise<void>;
+  /** Give up a claim that has no reply yet (the answer failed), so a later scan answers it. */
+  releaseMention(channel: string, ts: string): Promise<void>;
+
+  /**
+   * Lock an app (or `all`), replacing the unexpired lock of the same scope (released by the new
+   * holder). A `source` already recorded returns that lock and changes nothing.
+   */
+  createLock(input: { scope: string; holder: string; reason: string; at: Date; expiresAt: Date | null; source?: string }): Promise<{
+    lock: LockRow;
+    replaced: LockRow[];
+  }>;
+  /** Release the unexpired locks of a scope; returns what was released. */
+  releaseLocks(scope: string, by: string, at: Date): Promise<LockRow[]>;
+  /** Locks neither released nor expired at `at`, oldest first. */
+  activeLocks(at: Date): Promise<LockRow[]>;
+
+  /** A `source` already recorded returns that silence. */
+  createSilence(input: { app: string; holder: string; reason: string | null; at: Date; expiresAt: Date; source?: string }): Promise<SilenceRow>;
+  /** Silences neither released nor expired at `at`, oldest first. */
+  activeSilences(at: Date): Promise<SilenceRow[]>;
+
+  /** A `source` already recorded returns that incident. */
+  openIncident(input: { severity: IncidentRow['severity']; summary: string; reportedBy: string; at: Date; source?: string }): Promise<IncidentRow>;
+  /** Newest first. */
+  recentIncidents(limit: number): Promise<IncidentRow[]>;
+
+  /** Recorded as pending. A `source` already recorded returns that request. */
+  createInfraRequest(input: {
+    kind: InfraRequestKind;
+    app: string;
+    params: Record<string, unknown>;
+    requestedBy: string;
+    at: Date;
+    source?: string;
+  }): Promise<InfraRequestRow>;
+  /** Pending requests, oldest first. */
+  pendingInfraRequests(): Promise<InfraRequestRow[]>;
+
+  /** Alerts not resolved, oldest first. */
+  openAlerts(): Promise<AlertRow[]>;
 }

@@ -17,6 +17,8 @@ export interface StepOutputs {
     holdsResolved: string[];
   };
   'post-summary': { posted: boolean; questionsAsked: string[]; questionsResolved: string[]; reminders: string[] };
+  /** Mentions answered this heartbeat (by polling), and how many found were answered before. */
+  'answer-mentions': { answered: { channel: string; ts: string; command: string }[]; answeredBefore: number };
 }
 
 export type StepName = keyof StepOutputs;

@@ -6,6 +6,7 @@ import { planDeploys } from '../steps/plan-deploys.js';
 import { executeDeploys } from '../steps/execute-deploys.js';
 import { closeTickets } from '../steps/close-tickets.js';
 import { postSummary } from '../steps/post-summary.js';
+import { answerMentions } from '../steps/answer-mentions.js';
 
 export interface StepDefinition<N extends StepName = StepName> {
   name: N;
@@ -65,6 +66,14 @@ export const STEPS: readonly StepDefinition[] = [
     run: postSummary,
     needs: [],
     uses: ['gate-tickets', 'plan-deploys', 'execute-deploys', 'close-tickets'],
+    mutates: true,
+  }),
+  step({
+    name: 'answer-mentions',
+    purpose: 'answer every mention of the bot or @ops since the last cursor, once, in its thread',
+    run: answerMentions,
+    needs: [],
+    uses: [],
     mutates: true,
   }),
 ];

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Chat, ChatMessage, MessageRef, Tone } from './types.js';
+import type { Chat, ChatMessage, Mention, MentionScan, MessageRef, Tone } from './types.js';
 import type { Redactor } from '../../logging/redactor.js';
 
 export interface ConsoleChatOptions {
@@ -20,6 +20,8 @@ export interface TranscriptEntry {
   channel: string;
   ts: string;
   threadTs?: string;
+  /** The hidden key of a reply (see `Chat.replyInThread`). */
+  key?: string;
   message: ChatMessage;
 }
 
@@ -36,6 +38,8 @@ export class ConsoleChat implements Chat {
   /** Everything said, in order (the transcript, in memory). */
   readonly transcript: TranscriptEntry[] = [];
   private counter = 0;
+  /** Mentions said so far (pushed in by a test or the demo), oldest first. */
+  private readonly inbox: Mention[] = [];
   /** Lines already printed per message, so an update prints only what changed. */
   private readonly printed = new Map<string, Set<string>>();
 
@@ -54,10 +58,39 @@ export class ConsoleChat implements Chat {
     this.record({ action: 'update', channel: ref.channel, ts: ref.ts, message });
   }
 
-  async replyInThread(parent: MessageRef, message: ChatMessage): Promise<MessageRef> {
+  async replyInThread(parent: MessageRef, message: ChatMessage, key?: string): Promise<MessageRef> {
     const ref = { channel: parent.channel, ts: this.nextTs() };
-    this.record({ action: 'reply', channel: parent.channel, ts: ref.ts, threadTs: parent.ts, message });
+    this.record({ action: 'reply', channel: parent.channel, ts: ref.ts, threadTs: parent.ts, ...(key ? { key } : {}), message });
     return ref;
+  }
+
+  /**
+   * Someone says something to opsbeat (`@ops ` in front is optional). Returns the mention as
+   * `listMentions` will report it.
+   */
+  pushMention(input: { channel?: string; user: string; text: string; threadTs?: string }): Mention {
+    const mention: Mention = {
+      channel: input.channel ?? this.channels.standup,
+      ts: this.nextTs(),
+      ...(input.threadTs ? { threadTs: input.threadTs } : {}),
+      user: input.user,
+      text: input.text.replace(/^\s*@ops\b[:,]?\s*/i, '').trim(),
+    };
+    this.inbox.push(mention);
+    return mention;
+  }
+
+  async listMentions(cursors: Readonly<Record<string, string>>, since: Date): Promise<MentionScan> {
+    const start = `${Math.floor(since.getTime() / 1000)}.000000`;
+    const next: Record<string, string> = { ...cursors };
+    const mentions = this.inbox.filter((m) => compareTs(m.ts, cursors[m.channel] ?? start) > 0);
+    for (const m of mentions) if (compareTs(m.ts, next[m.channel] ?? start) > 0) next[m.channel] = m.ts;
+    return { mentions, cursors: next, problems: [] };
+  }
+
+  async findReply(parent: MessageRef, key: string): Promise<MessageRef | undefined> {
+    const found = this.transcript.find((e) => e.action === 'reply' && e.channel === parent.channel && e.threadTs === parent.ts && e.key === key);
+    return found && { channel: found.channel, ts: found.ts };
   }
 
   /** Messages posted or updated in a channel, latest version of each, in posting order. */
@@ -109,4 +142,11 @@ export class ConsoleChat implements Chat {
     const head = `${paint('2', where)} ${paint(TONE_COLOR[tone], TONE_MARK[tone])} ${paint('1', message.title ?? message.text)}`;
     return `${[head, ...fresh].join('\n')}\n`;
   }
+}
+
+/** Order of two `seconds.micros` timestamps. */
+function compareTs(a: string, b: string): number {
+  const [as = '0', af = '0'] = a.split('.');
+  const [bs = '0', bf = '0'] = b.split('.');
+  return Number(as) - Number(bs) || Number(af.padEnd(6, '0')) - Number(bf.padEnd(6, '0'));
 }

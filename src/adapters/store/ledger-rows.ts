@@ -1,6 +1,11 @@
 import type { DeployState } from '../../deploy/states.js';
 import type { DeployPlan } from '../../plan/types.js';
 import type {
+  AlertRow,
+  IncidentRow,
+  InfraRequestRow,
+  LockRow,
+  SilenceRow,
   DeploymentEventRow,
   DeploymentFailure,
   DeploymentRow,
@@ -81,6 +86,66 @@ export interface NoticeRecord {
   message_ts: string | null;
 }
 
+export interface LockRecord {
+  id: string | number;
+  scope: string;
+  holder: string;
+  reason: string;
+  created_at: Date;
+  expires_at: Date | null;
+  released_at: Date | null;
+  released_by: string | null;
+  source: string | null;
+}
+
+export interface SilenceRecord {
+  id: string | number;
+  app: string;
+  holder: string;
+  reason: string | null;
+  created_at: Date;
+  expires_at: Date;
+  released_at: Date | null;
+  source: string | null;
+}
+
+export interface IncidentRecord {
+  id: string | number;
+  severity: number;
+  summary: string;
+  reported_by: string;
+  opened_at: Date;
+  resolved_at: Date | null;
+  source: string | null;
+}
+
+export interface InfraRequestRecord {
+  id: string | number;
+  kind: InfraRequestRow['kind'];
+  app: string;
+  params: Record<string, unknown>;
+  requested_by: string;
+  requested_at: Date;
+  state: InfraRequestRow['state'];
+  updated_at: Date;
+  note: string | null;
+  source: string | null;
+}
+
+export interface AlertRecord {
+  id: string;
+  app: string;
+  kind: string;
+  severity: string;
+  state: AlertRow['state'];
+  opened_at: Date;
+  updated_at: Date;
+  resolved_at: Date | null;
+  summary: string;
+  message_channel: string | null;
+  message_ts: string | null;
+}
+
 export const rows = {
   heartbeat: (r: HeartbeatRecord): HeartbeatRow => ({
     hb: r.hb,
@@ -141,6 +206,65 @@ export const rows = {
     updatedAt: r.updated_at,
     remindedAt: r.reminded_at,
     resolvedAt: r.resolved_at,
+    message: r.message_channel !== null && r.message_ts !== null ? { channel: r.message_channel, ts: r.message_ts } : null,
+  }),
+
+  lock: (r: LockRecord): LockRow => ({
+    id: Number(r.id),
+    scope: r.scope,
+    holder: r.holder,
+    reason: r.reason,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    releasedAt: r.released_at,
+    releasedBy: r.released_by,
+    source: r.source,
+  }),
+
+  silence: (r: SilenceRecord): SilenceRow => ({
+    id: Number(r.id),
+    app: r.app,
+    holder: r.holder,
+    reason: r.reason,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    releasedAt: r.released_at,
+    source: r.source,
+  }),
+
+  incident: (r: IncidentRecord): IncidentRow => ({
+    id: Number(r.id),
+    severity: r.severity as IncidentRow['severity'],
+    summary: r.summary,
+    reportedBy: r.reported_by,
+    openedAt: r.opened_at,
+    resolvedAt: r.resolved_at,
+    source: r.source,
+  }),
+
+  infraRequest: (r: InfraRequestRecord): InfraRequestRow => ({
+    id: Number(r.id),
+    kind: r.kind,
+    app: r.app,
+    params: r.params,
+    requestedBy: r.requested_by,
+    requestedAt: r.requested_at,
+    state: r.state,
+    updatedAt: r.updated_at,
+    note: r.note,
+    source: r.source,
+  }),
+
+  alert: (r: AlertRecord): AlertRow => ({
+    id: r.id,
+    app: r.app,
+    kind: r.kind,
+    severity: r.severity,
+    state: r.state,
+    openedAt: r.opened_at,
+    updatedAt: r.updated_at,
+    resolvedAt: r.resolved_at,
+    summary: r.summary,
     message: r.message_channel !== null && r.message_ts !== null ? { channel: r.message_channel, ts: r.message_ts } : null,
   }),
 };

@@ -174,4 +174,67 @@ create table answered_mentions (
 );
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ id: 1, name: 'ledger', sql: LEDGER }];
+/**
+ * What people ask for in chat: locks (per app, or `all` for a freeze), alert silences, incidents
+ * and infrastructure requests. `source` names the chat message that asked (`chat:<channel>/<ts>`),
+ * so a command retried after a failed reply changes nothing twice.
+ */
+const CHAT_COMMANDS = `
+create table locks (
+  id          bigserial primary key,
+  scope       text not null,
+  holder      text not null,
+  reason      text not null,
+  created_at  timestamptz not null,
+  expires_at  timestamptz,
+  released_at timestamptz,
+  released_by text,
+  source      text unique,
+  check (expires_at is null or expires_at > created_at),
+  check ((released_at is null) = (released_by is null))
+);
+create index locks_unreleased on locks (scope) where released_at is null;
+
+create table silences (
+  id          bigserial primary key,
+  app         text not null,
+  holder      text not null,
+  reason      text,
+  created_at  timestamptz not null,
+  expires_at  timestamptz not null,
+  released_at timestamptz,
+  source      text unique,
+  check (expires_at > created_at)
+);
+create index silences_unreleased on silences (app) where released_at is null;
+
+create table incidents (
+  id          bigserial primary key,
+  severity    integer not null check (severity between 1 and 4),
+  summary     text not null,
+  reported_by text not null,
+  opened_at   timestamptz not null,
+  resolved_at timestamptz,
+  source      text unique
+);
+create index incidents_opened_at on incidents (opened_at desc);
+
+create table infra_requests (
+  id           bigserial primary key,
+  kind         text not null check (kind in ('scale', 'restart', 'config', 'secret', 'environment', 'pipeline')),
+  app          text not null,
+  params       jsonb not null default '{}',
+  requested_by text not null,
+  requested_at timestamptz not null,
+  state        text not null check (state in ('pending', 'done', 'handed_off', 'failed')),
+  updated_at   timestamptz not null,
+  note         text,
+  source       text unique
+);
+create index infra_requests_pending on infra_requests (requested_at) where state = 'pending';
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { id: 1, name: 'ledger', sql: LEDGER },
+  { id: 2, name: 'chat commands', sql: CHAT_COMMANDS },
+];

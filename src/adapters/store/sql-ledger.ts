@@ -3,6 +3,12 @@ import { canTransition, isTerminal, TERMINAL_STATES, type DeployState } from '..
 import type { DeployPlan } from '../../plan/types.js';
 import type { MessageRef } from '../chat/types.js';
 import type {
+  AlertRow,
+  IncidentRow,
+  InfraRequestRow,
+  LockRow,
+  MentionClaim,
+  SilenceRow,
   DeploymentEventRow,
   DeploymentRow,
   HeartbeatOutcome,
@@ -23,6 +29,7 @@ import {
   type StepRunRecord,
 } from './ledger-rows.js';
 import { deployInProgressError, deployStateConflictError, sqlStateOf } from './store-errors.js';
+import { sqlChatCommands } from './sql-chat-commands.js';
 
 const TERMINAL = [...TERMINAL_STATES];
 const EVENT_KINDS = ['check', 'command', 'note'];
@@ -30,9 +37,11 @@ const EVENT_KINDS = ['check', 'command', 'note'];
 /** The ledger in SQL, the same on PGlite and Postgres. jsonb values are sent as JSON text. */
 export class SqlLedger implements Ledger {
   readonly #db: SqlStore;
+  readonly #chat: ReturnType<typeof sqlChatCommands>;
 
   constructor(store: SqlStore) {
     this.#db = store;
+    this.#chat = sqlChatCommands(store);
   }
 
   // Heartbeats and steps
@@ -79,15 +88,15 @@ export class SqlLedger implements Ledger {
 
   // Deployments
 
-  async createDeployment(input: { id: string; hb: string; plan: DeployPlan; at: Date }): Promise<DeploymentRow> {
+  async createDeployment(input: { id: string; hb: string; plan: DeployPlan; at: Date; withoutTicket?: boolean }): Promise<DeploymentRow> {
     const { id, hb, plan, at } = input;
     try {
       return await this.#db.transaction(async (tx) => {
         const [created] = await tx.query<DeploymentRecord>(
-          `insert into deployments (id, hb, ticket, app, ref, image, state, plan, created_at, updated_at)
-           values ($1, $2, $3, $4, $5, $6, 'planned', $7::jsonb, $8, $8)
+          `insert into deployments (id, hb, ticket, app, ref, image, state, plan, created_at, updated_at, ticket_done_at)
+           values ($1, $2, $3, $4, $5, $6, 'planned', $7::jsonb, $8, $8, $9)
            returning *`,
-          [id, hb, plan.ticket.id, plan.app, plan.ref, plan.image, JSON.stringify(plan), at],
+          [id, hb, plan.ticket.id, plan.app, plan.ref, plan.image, JSON.stringify(plan), at, input.withoutTicket ? at : null],
         );
         await insertEvent(tx, id, { hb, at, kind: 'transition', from: null, to: 'planned', detail: {} });
         return rows.deployment(required(created));
@@ -315,6 +324,54 @@ export class SqlLedger implements Ledger {
        on conflict (name) do update set value = excluded.value, updated_at = excluded.updated_at`,
       [name, value, at],
     );
+  }
+
+  // Mentions and chat commands (step 8), in sql-chat-commands.ts
+
+  mentionCursors(): Promise<Record<string, string>> {
+    return this.#chat.mentionCursors();
+  }
+  saveMentionCursor(channel: string, ts: string, at: Date): Promise<void> {
+    return this.#chat.saveMentionCursor(channel, ts, at);
+  }
+  claimMention(channel: string, ts: string, at: Date, staleBefore: Date): Promise<MentionClaim> {
+    return this.#chat.claimMention(channel, ts, at, staleBefore);
+  }
+  recordMentionReply(channel: string, ts: string, replyTs: string): Promise<void> {
+    return this.#chat.recordMentionReply(channel, ts, replyTs);
+  }
+  releaseMention(channel: string, ts: string): Promise<void> {
+    return this.#chat.releaseMention(channel, ts);
+  }
+  createLock(input: Parameters<Ledger['createLock']>[0]): Promise<{ lock: LockRow; replaced: LockRow[] }> {
+    return this.#chat.createLock(input);
+  }
+  releaseLocks(scope: string, by: string, at: Date): Promise<LockRow[]> {
+    return this.#chat.releaseLocks(scope, by, at);
+  }
+  activeLocks(at: Date): Promise<LockRow[]> {
+    return this.#chat.activeLocks(at);
+  }
+  createSilence(input: Parameters<Ledger['createSilence']>[0]): Promise<SilenceRow> {
+    return this.#chat.createSilence(input);
+  }
+  activeSilences(at: Date): Promise<SilenceRow[]> {
+    return this.#chat.activeSilences(at);
+  }
+  openIncident(input: Parameters<Ledger['openIncident']>[0]): Promise<IncidentRow> {
+    return this.#chat.openIncident(input);
+  }
+  recentIncidents(limit: number): Promise<IncidentRow[]> {
+    return this.#chat.recentIncidents(limit);
+  }
+  createInfraRequest(input: Parameters<Ledger['createInfraRequest']>[0]): Promise<InfraRequestRow> {
+    return this.#chat.createInfraRequest(input);
+  }
+  pendingInfraRequests(): Promise<InfraRequestRow[]> {
+    return this.#chat.pendingInfraRequests();
+  }
+  openAlerts(): Promise<AlertRow[]> {
+    return this.#chat.openAlerts();
   }
 }
 

@@ -339,4 +339,131 @@ export function describeLedgerContract(name: string, open: OpenLedger): void {
       expect(await ledger.getValue('cursor')).toBe('1700000000.2');
     });
   });
+
+  describe(`${name}: mentions`, () => {
+    it('keeps a cursor per channel', async () => {
+      const { ledger } = await open();
+      expect(await ledger.mentionCursors()).toEqual({});
+      await ledger.saveMentionCursor('C2', '1700000000.000100', at(0));
+      await ledger.saveMentionCursor('C1', '1700000000.000200', at(0));
+      await ledger.saveMentionCursor('C2', '1700000900.000300', at(15));
+      expect(await ledger.mentionCursors()).toEqual({ C1: '1700000000.000200', C2: '1700000900.000300' });
+    });
+
+    it('lets one claim of a mention win, remembers the reply, and takes over a stale claim', async () => {
+      const { ledger } = await open();
+      const stale = (minutes: number) => at(minutes - 10);
+      expect(await ledger.claimMention('C1', '1.000001', at(0), stale(0))).toEqual({ status: 'claimed', recovered: false });
+      expect(await ledger.claimMention('C1', '1.000001', at(1), stale(1))).toEqual({ status: 'in_progress' });
+      await ledger.recordMentionReply('C1', '1.000001', '1.000009');
+      expect(await ledger.claimMention('C1', '1.000001', at(60), stale(60))).toEqual({ status: 'answered', replyTs: '1.000009' });
+
+      expect(await ledger.claimMention('C1', '2.000001', at(0), stale(0))).toEqual({ status: 'claimed', recovered: false });
+      expect(await ledger.claimMention('C1', '2.000001', at(11), stale(11))).toEqual({ status: 'claimed', recovered: true });
+      expect(await ledger.claimMention('C1', '2.000001', at(12), stale(12))).toEqual({ status: 'in_progress' });
+      await expect(ledger.recordMentionReply('C9', '9.000001', '9.000002')).rejects.toMatchObject({ code: 'invariant_violated' });
+    });
+
+    it('races two claims of one mention to exactly one winner', async () => {
+      const { ledger } = await open();
+      const results = await Promise.all([
+        ledger.claimMention('C1', '3.000001', at(0), at(-10)),
+        ledger.claimMention('C1', '3.000001', at(0), at(-10)),
+      ]);
+      expect(results.filter((r) => r.status === 'claimed')).toHaveLength(1);
+    });
+
+    it('releases a claim without a reply, and never one with a reply', async () => {
+      const { ledger } = await open();
+      await ledger.claimMention('C1', '4.000001', at(0), at(-10));
+      await ledger.releaseMention('C1', '4.000001');
+      expect(await ledger.claimMention('C1', '4.000001', at(1), at(-9))).toEqual({ status: 'claimed', recovered: false });
+      await ledger.recordMentionReply('C1', '4.000001', '4.000002');
+      await ledger.releaseMention('C1', '4.000001');
+      expect(await ledger.claimMention('C1', '4.000001', at(2), at(-8))).toMatchObject({ status: 'answered' });
+    });
+  });
+
+  describe(`${name}: locks, silences, incidents and infrastructure requests`, () => {
+    it('locks an app until it expires, and lists only unexpired, unreleased locks', async () => {
+      const { ledger } = await open();
+      const { lock, replaced } = await ledger.createLock({ scope: 'billing', holder: 'dave', reason: 'db migration', at: at(0), expiresAt: at(120), source: 'chat:C1/1.1' });
+      expect(lock).toEqual({
+        id: expect.any(Number), scope: 'billing', holder: 'dave', reason: 'db migration', createdAt: at(0), expiresAt: at(120),
+        releasedAt: null, releasedBy: null, source: 'chat:C1/1.1',
+      });
+      expect(replaced).toEqual([]);
+      await ledger.createLock({ scope: 'all', holder: 'alice', reason: 'release freeze', at: at(5), expiresAt: null });
+      expect((await ledger.activeLocks(at(60))).map((l) => l.scope)).toEqual(['billing', 'all']);
+      expect((await ledger.activeLocks(at(120))).map((l) => l.scope)).toEqual(['all']);
+    });
+
+    it('replaces the lock of a scope, changes nothing for a source seen before, and releases', async () => {
+      const { ledger } = await open();
+      const first = await ledger.createLock({ scope: 'billing', holder: 'dave', reason: 'one', at: at(0), expiresAt: null, source: 's1' });
+      const second = await ledger.createLock({ scope: 'billing', holder: 'alice', reason: 'two', at: at(1), expiresAt: at(60), source: 's2' });
+      expect(second.replaced).toEqual([{ ...first.lock, releasedAt: at(1), releasedBy: 'alice' }]);
+      const again = await ledger.createLock({ scope: 'billing', holder: 'alice', reason: 'two', at: at(2), expiresAt: at(60), source: 's2' });
+      expect(again).toEqual({ lock: second.lock, replaced: [] });
+      expect((await ledger.activeLocks(at(3))).map((l) => l.reason)).toEqual(['two']);
+
+      expect(await ledger.releaseLocks('all', 'dave', at(4))).toEqual([]);
+      const released = await ledger.releaseLocks('billing', 'dave', at(4));
+      expect(released).toEqual([{ ...second.lock, releasedAt: at(4), releasedBy: 'dave' }]);
+      expect(await ledger.activeLocks(at(5))).toEqual([]);
+    });
+
+    it('silences an app until a time', async () => {
+      const { ledger } = await open();
+      const silence = await ledger.createSilence({ app: 'billing', holder: 'dave', reason: null, at: at(0), expiresAt: at(30), source: 'x' });
+      expect(silence).toEqual({ id: expect.any(Number), app: 'billing', holder: 'dave', reason: null, createdAt: at(0), expiresAt: at(30), releasedAt: null, source: 'x' });
+      expect(await ledger.createSilence({ app: 'billing', holder: 'dave', reason: 'again', at: at(1), expiresAt: at(90), source: 'x' })).toEqual(silence);
+      expect(await ledger.activeSilences(at(29))).toEqual([silence]);
+      expect(await ledger.activeSilences(at(30))).toEqual([]);
+    });
+
+    it('records incidents once per source, newest first', async () => {
+      const { ledger } = await open();
+      const one = await ledger.openIncident({ severity: 2, summary: 'checkout down', reportedBy: 'carol', at: at(0), source: 'a' });
+      expect(one).toEqual({ id: expect.any(Number), severity: 2, summary: 'checkout down', reportedBy: 'carol', openedAt: at(0), resolvedAt: null, source: 'a' });
+      expect(await ledger.openIncident({ severity: 1, summary: 'retry', reportedBy: 'carol', at: at(1), source: 'a' })).toEqual(one);
+      const two = await ledger.openIncident({ severity: 4, summary: 'typo', reportedBy: 'U0X', at: at(5) });
+      expect((await ledger.recentIncidents(5)).map((i) => i.id)).toEqual([two.id, one.id]);
+    });
+
+    it('queues infrastructure requests as pending, once per source', async () => {
+      const { ledger } = await open();
+      const request = await ledger.createInfraRequest({ kind: 'scale', app: 'billing', params: { count: 3 }, requestedBy: 'dave', at: at(0), source: 'r' });
+      expect(request).toEqual({
+        id: expect.any(Number), kind: 'scale', app: 'billing', params: { count: 3 }, requestedBy: 'dave', requestedAt: at(0),
+        state: 'pending', updatedAt: at(0), note: null, source: 'r',
+      });
+      expect(await ledger.createInfraRequest({ kind: 'scale', app: 'billing', params: { count: 9 }, requestedBy: 'dave', at: at(1), source: 'r' })).toEqual(request);
+      expect(await ledger.pendingInfraRequests()).toEqual([request]);
+    });
+
+    it('lists open alerts oldest first', async () => {
+      const { store, ledger } = await open();
+      expect(await ledger.openAlerts()).toEqual([]);
+      await store.query(
+        `insert into alerts (id, app, kind, severity, state, opened_at, updated_at, resolved_at, summary) values
+         ('a2', 'billing', 'health', 'critical', 'firing', $1, $1, null, 'health failing'),
+         ('a1', 'billing', 'error_rate', 'warning', 'acknowledged', $2, $2, null, 'errors at 3 %'),
+         ('a3', 'hotdash', 'health', 'critical', 'resolved', $2, $2, $2, 'was down')`,
+        [at(10), at(5)],
+      );
+      expect(await ledger.openAlerts()).toEqual([
+        { id: 'a1', app: 'billing', kind: 'error_rate', severity: 'warning', state: 'acknowledged', openedAt: at(5), updatedAt: at(5), resolvedAt: null, summary: 'errors at 3 %', message: null },
+        { id: 'a2', app: 'billing', kind: 'health', severity: 'critical', state: 'firing', openedAt: at(10), updatedAt: at(10), resolvedAt: null, summary: 'health failing', message: null },
+      ]);
+    });
+
+    it('records a deployment without a ticket as done on the ticket side at once', async () => {
+      const { ledger } = await open();
+      const row = await ledger.createDeployment({ id: 'd-rb', hb: 'rt-1', plan: planFor('rollback:billing', 'billing'), at: at(0), withoutTicket: true });
+      expect(row.ticketDoneAt).toEqual(at(0));
+      await ledger.transition('d-rb', 'planned', 'dropped', { hb: 'rt-1', at: at(1) });
+      expect(await ledger.unfinishedTicketWork()).toEqual([]);
+    });
+  });
 }
