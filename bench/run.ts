@@ -30,6 +30,8 @@ import {
   writeSimulatorState,
 } from '../src/demo/simulated-apps.js';
 import { wire } from '../src/wire.js';
+import { FAST, startGithubFixture, TOKEN } from '../test/fakes/github/github-fixture.js';
+import { TicketBuilder } from '../test/helpers/ticket-builder.js';
 
 interface Row {
   name: string;
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
       notes: parseDeployNotes(t.body),
       migrations: undefined,
       refChangedAt: undefined,
+      knownSecrets: [],
       deploymentInProgress: false,
       now: new Date(),
     });
@@ -131,10 +134,12 @@ async function main(): Promise<void> {
     });
 
     if (!filter || 'heartbeat'.includes(filter) || filter.includes('heartbeat')) await heartbeatBench(tmp, cacheDir, silent);
+    if (!filter || IDLE_GITHUB.includes(filter)) await githubIdleBench(tmp, cacheDir, silent);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
   printTable();
+  printGithubTable();
 }
 
 /** A full heartbeat against the simulated Fly: N tickets for N apps, all deployed and verified. */
@@ -175,7 +180,7 @@ async function heartbeatBench(tmp: string, cacheDir: string, logger: ReturnType<
       passEnv: SIMULATOR_ENV,
       cacheDir,
     });
-    (wiring.deps as { chat: ConsoleChat }).chat = new ConsoleChat({ out: { write: () => true }, transcriptPath: undefined, color: false, redactor, now: () => new Date() });
+    wiring.deps.chat = new ConsoleChat({ out: { write: () => true }, transcriptPath: undefined, color: false, redactor, now: () => new Date() });
     let round = 0;
     try {
       await measure(name, 3, async () => {
@@ -198,6 +203,60 @@ async function heartbeatBench(tmp: string, cacheDir: string, logger: ReturnType<
       await apps.close();
     }
   }
+}
+
+const IDLE_GITHUB = 'idle heartbeat on an unchanged GitHub board';
+const githubRows: { name: string; runs: number; counted: number; requests: number; meanMs: number }[] = [];
+
+/**
+ * An idle heartbeat on an unchanged GitHub board, against the fake GitHub server of the tests
+ * (real Octokit, real HTTP): how many requests count against the rate limit (all but 304s), per
+ * status mode. 20 issues, 5 in rfp (3 waiting for QA, 2 held with a comment); measured once the
+ * board has settled (opsbeat's own hold comments written and read back, the last change > 5 s old).
+ */
+async function githubIdleBench(tmp: string, cacheDir: string, logger: ReturnType<typeof createLogger>): Promise<void> {
+  for (const mode of ['labels', 'project'] as const) {
+    const fixture = await startGithubFixture({ mode });
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (let i = 1; i <= 20; i++) {
+      const ticket = new TicketBuilder(`X-${i}`).title(`Ticket ${i}`).status(i <= 5 ? 'rfp' : 'closed').comment('alice', 'CQ: pass', hourAgo);
+      fixture.seed({ ...(i > 3 && i <= 5 ? ticket.notes(undefined) : ticket).build(), updatedAt: hourAgo });
+    }
+    const dir = path.join(tmp, `github-${mode}`);
+    const yaml = [
+      `store: { dataDir: ${JSON.stringify(path.join(dir, 'data'))} }`,
+      fixture.yaml(),
+      'reviewers: { cq: [alice], qa: [carol] }',
+      'apps: { hotdash-staging: { image: "registry.fly.io/hotdash-staging:{ref}", health: { url: "http://127.0.0.1:9/health" } } }',
+    ].join('\n');
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, FLY_API_TOKEN: 'bench', GITHUB_TOKEN: TOKEN };
+    const parsed = parseConfigText(yaml, 'bench.yaml', env, dir);
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const redactor = new Redactor();
+    const wiring = await wire(parsed.config, env, { logger, redactor, chatOut: { write: () => true }, cacheDir, github: FAST });
+    try {
+      for (let i = 0; i < 3; i++) await runHeartbeat(wiring.deps, { trigger: 'manual' });
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      await runHeartbeat(wiring.deps, { trigger: 'manual' });
+      const runs = 5;
+      const mark = fixture.fake.mark();
+      const started = performance.now();
+      for (let i = 0; i < runs; i++) await runHeartbeat(wiring.deps, { trigger: 'manual' });
+      const meanMs = round((performance.now() - started) / runs);
+      const requests = fixture.fake.requests.length - mark;
+      githubRows.push({ name: `${IDLE_GITHUB}, ${mode} mode`, runs, counted: fixture.fake.counted(mark) / runs, requests: requests / runs, meanMs });
+    } finally {
+      await wiring.close();
+      await fixture.close();
+    }
+  }
+}
+
+function printGithubTable(): void {
+  if (githubRows.length === 0) return;
+  console.log('\n| GitHub board (fake GitHub server) | runs | counted requests | requests (304s included) | mean ms |');
+  console.log('|:--|--:|--:|--:|--:|');
+  for (const r of githubRows) console.log(`| ${r.name}: counted requests | ${r.runs} | ${r.counted} | ${r.requests} | ${r.meanMs} |`);
 }
 
 function printTable(): void {

@@ -7,13 +7,16 @@ import type { Board } from './adapters/board/types.js';
 import type { Chat } from './adapters/chat/types.js';
 import type { SqlStore } from './adapters/store/types.js';
 import { FileBoard } from './adapters/board/file-board.js';
+import { GithubBoard } from './adapters/board/github/github-board.js';
+import type { GithubTuning } from './adapters/board/github/client.js';
 import { ConsoleChat } from './adapters/chat/console-chat.js';
+import { SlackChat } from './adapters/chat/slack/slack-chat.js';
 import { FlyPlatform } from './adapters/platform/fly-platform.js';
 import { HttpProbes } from './adapters/probes/http-probes.js';
 import { openStore } from './adapters/store/open-store.js';
 import { SqlLedger } from './adapters/store/sql-ledger.js';
 import { inspectSchema } from './gate/inspect-schema.js';
-import { ConfigError } from './errors.js';
+import { FLYCTL_SIMULATOR, SIMULATOR_ENV } from './demo/simulated-apps.js';
 
 export interface WireOptions {
   logger: Logger;
@@ -25,6 +28,8 @@ export interface WireOptions {
   /** Where the embedded store keeps its migrated template (makes fresh stores fast). */
   cacheDir?: string;
   now?: () => Date;
+  /** How the GitHub board waits between retries and writes (tests and the benchmark shorten it). */
+  github?: GithubTuning;
 }
 
 export interface Wiring {
@@ -50,9 +55,9 @@ export async function wire(config: Config, env: NodeJS.ProcessEnv, options: Wire
     const deps: HeartbeatDeps = {
       config,
       ledger: new SqlLedger(store),
-      board: createBoard(config, now),
-      chat: createChat(config, options, now),
-      platform: FlyPlatform.create(config.platform.fly, env, logger, redactor, { passEnv: options.passEnv ?? [] }),
+      board: await createBoard(config, env, options, now),
+      chat: createChat(config, env, options, now),
+      platform: FlyPlatform.create(config.platform.fly, env, logger, redactor, { passEnv: flyPassEnv(config, options.passEnv) }),
       probes: new HttpProbes({ logger: logger.child({ adapter: 'probes' }) }),
       inspectSchema: (url, checks) => inspectSchema(url, checks),
       logger,
@@ -67,12 +72,23 @@ export async function wire(config: Config, env: NodeJS.ProcessEnv, options: Wire
   }
 }
 
-function createBoard(config: Config, now: () => Date): Board {
-  if (config.board.kind === 'files') return FileBoard.create(config, now);
-  throw new ConfigError(['board.kind: "github" needs the GitHub board adapter, which this build does not include yet; use "files"']);
+/**
+ * Names flyctl may see besides PATH and HOME. When `platform.fly.bin` is the bundled Fly simulator
+ * (demo, process tests), its two state-file variables go through too, so `opsbeat once --config`
+ * drives the same simulator the demo does; a real flyctl never gets them. They hold file paths,
+ * not secrets.
+ */
+function flyPassEnv(config: Config, passEnv: readonly string[] = []): string[] {
+  const simulator = path.resolve(config.platform.fly.bin) === FLYCTL_SIMULATOR ? SIMULATOR_ENV : [];
+  return [...new Set([...passEnv, ...simulator])];
 }
 
-function createChat(config: Config, options: WireOptions, now: () => Date): Chat {
+async function createBoard(config: Config, env: NodeJS.ProcessEnv, options: WireOptions, now: () => Date): Promise<Board> {
+  if (config.board.kind === 'files') return FileBoard.create(config, now);
+  return GithubBoard.create(config, env, options.logger, options.redactor, { now, ...(options.github ? { tuning: options.github } : {}) });
+}
+
+function createChat(config: Config, env: NodeJS.ProcessEnv, options: WireOptions, now: () => Date): Chat {
   if (config.chat.kind === 'console') {
     return new ConsoleChat({
       out: options.chatOut,
@@ -82,5 +98,5 @@ function createChat(config: Config, options: WireOptions, now: () => Date): Chat
       now,
     });
   }
-  throw new ConfigError(['chat.kind: "slack" needs the Slack chat adapter, which this build does not include yet; use "console"']);
+  return SlackChat.create(config.chat.slack, env, options.logger, options.redactor);
 }

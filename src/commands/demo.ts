@@ -60,7 +60,7 @@ export async function demo(io: Io, signal: AbortSignal): Promise<number> {
       println(io.stdout, '\nTickets now:');
       for (const t of tickets) println(io.stdout, `  ${t.id} ${t.title}: ${t.status}`);
       println(io.stdout, `\nflyctl deploys run: ${deploys.length} (${deploys.map((c) => (c.kind === 'call' ? c.argv[c.argv.indexOf('--image') + 1] : '')).join(', ')})`);
-      outro(io, sandbox);
+      outro(io, sandbox, env);
       return result.outcome === 'ok' ? 0 : 1;
     } finally {
       await wiring.close();
@@ -83,7 +83,9 @@ function intro(io: Io, dir: string): void {
   ].join('\n'));
 }
 
-function outro(io: Io, sandbox: ReturnType<typeof sandboxPaths>): void {
+function outro(io: Io, sandbox: ReturnType<typeof sandboxPaths>, env: NodeJS.ProcessEnv): void {
+  // `plan` needs a Fly token and reads the simulator's state, as the demo did: say so in the command.
+  const demoEnv = ['FLY_API_TOKEN', ...SIMULATOR_ENV].map((name) => `${name}=${env[name]}`).join(' ');
   println(io.stdout, [
     '',
     'Look around:',
@@ -91,6 +93,6 @@ function outro(io: Io, sandbox: ReturnType<typeof sandboxPaths>): void {
     `  chat transcript (JSON lines):     ${path.join(sandbox.dir, 'data', 'chat.jsonl')}`,
     `  logs (JSON lines, with hb ids):   ${path.join(sandbox.dir, 'data', 'opsbeat.log')}`,
     `  the ledger:                       npm run opsbeat -- status --config ${sandbox.configFile}`,
-    `  a plan, without executing it:     npm run opsbeat -- plan OPS-102 --config ${sandbox.configFile}`,
+    `  a plan, without executing it:     ${demoEnv} npm run opsbeat -- plan OPS-102 --config ${sandbox.configFile}`,
   ].join('\n'));
 }

@@ -31,6 +31,8 @@ export function formatDecision(decision: Exclude<GateDecision, { kind: 'deploy' 
 
 function describePreCheck(check: PreCheck): string {
   switch (check.kind) {
+    case 'not_locked':
+      return `not locked: no lock on ${check.app} and no freeze of all apps (read when the check runs)`;
     case 'deploy_window':
       return `deploy window: ${describeWindows(check.windows)}${check.emergency ? ` (bypassed: emergency label by ${check.emergency.by})` : ''}`;
     case 'app_healthy':

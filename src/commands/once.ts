@@ -1,3 +1,4 @@
+import { OpsbeatError } from '../errors.js';
 import { runHeartbeat, type HeartbeatResult } from '../heartbeat/runner.js';
 import { wire } from '../wire.js';
 import { bootstrap } from './bootstrap.js';
@@ -13,8 +14,11 @@ export async function once(file: string, io: Io, signal: AbortSignal): Promise<n
   try {
     wiring = await wire(config, io.env, { logger, redactor, chatOut: io.stdout });
   } catch (err) {
+    // The embedded store admits one process: a daemon holding it leads, as with the advisory lock.
+    const led = err instanceof OpsbeatError && err.code === 'store_locked';
+    if (led) println(io.stderr, 'another opsbeat daemon holds the heartbeat lock; nothing was run');
     reportError(io, err, redactor);
-    return 1;
+    return led ? 2 : 1;
   }
   try {
     if (!(await wiring.store.tryLead())) {

@@ -3,9 +3,11 @@ import { runHeartbeat } from '../heartbeat/runner.js';
 import { Scheduler, scheduleIntervalMs } from '../heartbeat/scheduler.js';
 import type { HeartbeatTrigger } from '../heartbeat/ledger.js';
 import { readStatusReport } from '../heartbeat/status-report.js';
+import { GITHUB_WEBHOOK_PATH, githubWebhook } from '../http/github-webhook.js';
 import { healthOf, type HealthState } from '../http/health.js';
-import { startHttpServer } from '../http/server.js';
+import { startHttpServer, type HttpRoute } from '../http/server.js';
 import { wire } from '../wire.js';
+import { startRealtimeMentions } from '../mentions/realtime.js';
 import { bootstrap } from './bootstrap.js';
 import type { Io } from './io.js';
 import { reportError } from './report-error.js';
@@ -22,7 +24,8 @@ export async function start(file: string, io: Io, signal: AbortSignal): Promise<
   const { config, logger, redactor } = booted;
   let wiring;
   try {
-    wiring = await wire(config, io.env, { logger, redactor, chatOut: io.stdout });
+    // stdout is the JSON log stream (Fly collects it): the console chat prints to stderr.
+    wiring = await wire(config, io.env, { logger, redactor, chatOut: io.stderr });
   } catch (err) {
     reportError(io, err, redactor);
     return 1;
@@ -36,7 +39,23 @@ export async function start(file: string, io: Io, signal: AbortSignal): Promise<
     lastBeatAt: (await deps.ledger.lastFinishedHeartbeat())?.finishedAt ?? undefined,
   };
 
+  // A wake-up that comes while a heartbeat runs starts one more right after it, not at the next tick.
+  let wakeQueued = false;
+  const wake = (): void => {
+    if (scheduler.busy) wakeQueued = true;
+    else void scheduler.trigger('webhook');
+  };
   const beat = async (trigger: HeartbeatTrigger): Promise<void> => {
+    try {
+      await leadOrStandBy(trigger);
+    } finally {
+      if (wakeQueued && !signal.aborted) {
+        wakeQueued = false;
+        setImmediate(() => void scheduler.trigger('webhook'));
+      }
+    }
+  };
+  const leadOrStandBy = async (trigger: HeartbeatTrigger): Promise<void> => {
     if (!(await store.tryLead())) {
       if (health.role !== 'standby') log.info('another daemon runs the heartbeats; standing by');
       health.role = 'standby';
@@ -48,6 +67,12 @@ export async function start(file: string, io: Io, signal: AbortSignal): Promise<
     health.lastBeatAt = deps.now();
   };
   const scheduler = new Scheduler({ schedule: config.schedule, timezone: config.timezone, log, beat });
+  const webhookSecret = io.env.GITHUB_WEBHOOK_SECRET;
+  const webhook: Record<string, HttpRoute> =
+    config.board.kind === 'github' && webhookSecret
+      ? { [GITHUB_WEBHOOK_PATH]: githubWebhook({ secret: webhookSecret, board: config.board.github, log, wake }) }
+      : {};
+  if (config.board.kind === 'github' && !webhookSecret) log.info('GitHub webhook off: GITHUB_WEBHOOK_SECRET is not set');
 
   let http;
   try {
@@ -64,6 +89,7 @@ export async function start(file: string, io: Io, signal: AbortSignal): Promise<
           request.remote === 'loopback'
             ? { status: 200, body: await readStatusReport(deps.ledger) }
             : { status: 403, body: { error: 'the status report is served on loopback only' } },
+        ...webhook,
       },
     });
   } catch (err) {
@@ -75,9 +101,12 @@ export async function start(file: string, io: Io, signal: AbortSignal): Promise<
   scheduler.start();
   log.info({ schedule: config.schedule, timezone: config.timezone, url: http.url }, 'opsbeat started');
   void scheduler.trigger('startup');
+  // Socket Mode, when configured: mentions answered at once; step 8's polling stays the safety net.
+  const realtime = await startRealtimeMentions(deps, signal);
 
   if (!signal.aborted) await eventOnce(signal, 'abort');
   log.info({ busy: scheduler.busy }, 'shutting down: no new work; waiting for the current heartbeat');
+  await realtime?.stop();
   await scheduler.stop();
   await http.close();
   await wiring.close();

@@ -28,13 +28,39 @@ export interface DeployWindow {
   tz: string;
 }
 
+type WrittenGithub = NonNullable<WrittenConfig['board']['github']>;
+
+/**
+ * The GitHub board. Optional settings stay absent when the file does not write them; the adapter
+ * applies the defaults the schema describes (timeout 10s, team cache 10m, no extra evidence, no
+ * Deployments).
+ */
+export interface GithubBoardConfig {
+  baseUrl: string;
+  owner: string;
+  repo: string;
+  status: WrittenGithub['status'];
+  login?: string;
+  timeoutMs?: number;
+  teamCacheTtlMs?: number;
+  evidence?: { labels: boolean; pullRequestReviews: boolean };
+  deployments?: { enabled: boolean; environment: string; repo?: string };
+}
+
 export type BoardConfig =
   | { kind: 'files'; files: { dir: string; teams: Record<string, string[]> } }
-  | { kind: 'github'; github: NonNullable<WrittenConfig['board']['github']> };
+  | { kind: 'github'; github: GithubBoardConfig };
 
 export type ChatConfig =
   | { kind: 'console'; console: { transcript: string; color: boolean | undefined } }
   | { kind: 'slack'; slack: NonNullable<WrittenConfig['chat']['slack']> };
+
+/** One person known by both identities: chat commands are authorised through the GitHub login. */
+export interface Person {
+  name: string;
+  github: string;
+  slack: string | undefined;
+}
 
 export interface FlyConfig {
   bin: string;
@@ -52,6 +78,7 @@ export interface Config {
   store: { url: string | undefined; dataDir: string };
   board: BoardConfig;
   reviewers: { cq: string[]; qa: string[]; operators: string[] };
+  people: Person[];
   chat: ChatConfig;
   platform: { kind: 'fly'; fly: FlyConfig };
   apps: Record<string, AppConfig>;
@@ -97,7 +124,7 @@ export function normalise(written: WrittenConfig, source: string, cwd: string): 
     store: { url: written.store.url || undefined, dataDir },
     board:
       written.board.kind === 'github'
-        ? { kind: 'github', github: written.board.github! }
+        ? { kind: 'github', github: githubBoard(written.board.github!) }
         : {
             kind: 'files',
             files: {
@@ -106,6 +133,7 @@ export function normalise(written: WrittenConfig, source: string, cwd: string): 
             },
           },
     reviewers: written.reviewers,
+    people: Object.entries(written.people).map(([name, p]) => ({ name, github: p.github ?? name, slack: p.slack })),
     chat:
       written.chat.kind === 'slack'
         ? { kind: 'slack', slack: written.chat.slack! }
@@ -144,6 +172,15 @@ export function normalise(written: WrittenConfig, source: string, cwd: string): 
     questions: { remindAfterMs: ms(written.questions.remindAfter) },
     report: written.report,
     log: written.log,
+  };
+}
+
+function githubBoard(github: WrittenGithub): GithubBoardConfig {
+  const { timeout, teamCacheTtl, ...rest } = github;
+  return {
+    ...rest,
+    ...(timeout === undefined ? {} : { timeoutMs: ms(timeout) }),
+    ...(teamCacheTtl === undefined ? {} : { teamCacheTtlMs: ms(teamCacheTtl) }),
   };
 }
 

@@ -91,11 +91,45 @@ const StatusByProject = z.strictObject({
   failed: z.string().default('deploy-failed'),
 });
 
+const GithubEvidence = z
+  .strictObject({
+    labels: z
+      .boolean()
+      .default(false)
+      .describe('count `cq:pass`, `qa:pass`, `cq:fail` and `qa:fail` labels as review records of whoever added them'),
+    pullRequestReviews: z
+      .boolean()
+      .default(false)
+      .describe('count approvals and change requests on pull requests that mention the ticket as CQ records'),
+  })
+  .describe('review evidence besides verdict comments; absent: comments only');
+
+const GithubDeployments = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('record each deploy as a GitHub Deployment with statuses'),
+    environment: z.string().min(1).default('{app}').describe('the GitHub environment; {app} is replaced with the Fly app name'),
+    repo: z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+$/, 'expected "owner/name"')
+      .optional()
+      .describe('the repository holding the deployed commits, "owner/name"; defaults to the board repository'),
+  })
+  .describe('GitHub Deployments on the deployed commit; absent: not recorded');
+
 const GithubBoard = z.strictObject({
-  baseUrl: HttpUrl.default('https://api.github.com'),
+  baseUrl: HttpUrl.default('https://api.github.com').describe('REST API base URL; GitHub Enterprise Server: https://<host>/api/v3'),
   owner: z.string().min(1),
   repo: z.string().min(1),
   status: z.discriminatedUnion('mode', [StatusByLabels, StatusByProject]).prefault({ mode: 'labels' }),
+  login: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('the account opsbeat comments as; read from GET /user when absent (a GitHub App token needs "<app-slug>[bot]" here)'),
+  timeout: Duration.optional().describe('limit for each GitHub request (default 10s)'),
+  teamCacheTtl: Duration.optional().describe('how long a team-membership answer is reused (default 10m)'),
+  evidence: GithubEvidence.optional(),
+  deployments: GithubDeployments.optional(),
 });
 
 const FilesBoard = z.strictObject({
@@ -110,8 +144,22 @@ const Slack = z.strictObject({
   apiUrl: HttpUrl.default('https://slack.com/api/'),
   standupChannel: z.string().min(1).default('standup'),
   incidentChannel: z.string().min(1).default('incidents'),
-  opsGroup: z.string().min(1).default('ops'),
+  opsGroup: z.string().min(1).default('ops').describe('handle of the @ops user group whose mentions opsbeat answers'),
+  // The keys below have no default in the written form: SlackChat.create fills them (10s, 4, 1d).
+  timeout: Duration.optional().describe('limit of one Slack Web API request; default 10s'),
+  retries: z.number().int().min(1).max(10).optional().describe('retries of a failed or rate-limited Slack call; default 4'),
+  threadLookback: Duration.optional().describe('how old a thread may be for a new reply in it to be read as a mention; default 1d'),
+  socketMode: z.boolean().optional().describe('answer mentions at once over Socket Mode (needs SLACK_APP_TOKEN); polling stays on'),
 });
+
+const SlackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id such as "U0123ABCD" (profile → Copy member ID)');
+
+export const Person = z
+  .strictObject({
+    github: z.string().min(1).optional().describe('GitHub login; defaults to the person\'s key'),
+    slack: SlackUserId.optional().describe('Slack member id, e.g. U0123ABCD'),
+  })
+  .describe('one person, known by GitHub login and Slack user');
 
 const ConsoleChat = z.strictObject({
   transcript: z.string().optional().describe('JSON-lines file receiving every message; defaults to <store.dataDir>/chat.jsonl'),
@@ -155,6 +203,10 @@ export const WrittenConfig = z.strictObject({
     qa: z.array(z.string().min(1)).describe('who may write QA records'),
     operators: z.array(z.string().min(1)).default([]).describe('who may roll back, lock and label emergencies'),
   }),
+  people: z
+    .record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'expected a short name such as "alice"'), Person)
+    .default({})
+    .describe('who is who: each person\'s GitHub login (as in reviewers) and Slack user, configured once'),
   chat: z
     .strictObject({
       kind: z.enum(['slack', 'console']).default('console'),

@@ -21,8 +21,11 @@ export async function reportProgress(deps: ChatDeps, row: DeploymentRow, checks:
   await ensureChatMessage(deps, `progress:${row.id}`, deps.chat.channels.standup, progressMessage(row, checks));
 }
 
+/** A deploy interrupted with no trace on Fly never got a rollback: "rollback did not restore service" would be wrong. */
+const INTERRUPTED = { label: 'interrupted — not deployed, a human decides', tone: 'danger' } as const;
+
 export function progressMessage(row: DeploymentRow, checks: readonly CheckResult[]): ChatMessage {
-  const phase = PHASES[row.state];
+  const phase = row.state === 'failed' && row.failure?.code === 'deploy_interrupted' ? INTERRUPTED : PHASES[row.state];
   const head = `${row.ticket} → ${row.app} (${row.image}): ${phase.label}`;
   const lines = checks.map((c) => `${c.ok ? '✔' : '✖'} ${c.summary}`);
   if (row.failure) lines.push(`why: ${row.failure.message}`);

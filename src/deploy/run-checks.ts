@@ -3,8 +3,11 @@ import type { HeartbeatDeps } from '../heartbeat/context.js';
 import type { Machine } from '../adapters/platform/types.js';
 import { describeWindows, isDeployWindowOpen } from '../gate/deploy-windows.js';
 import type { CheckResult, PostCheck, PreCheck } from '../plan/types.js';
+import { asOpsbeatError } from '../errors.js';
+import { describeError } from './describe-error.js';
+import { describeLock } from '../messages/chat-messages.js';
 
-export type CheckDeps = Pick<HeartbeatDeps, 'platform' | 'probes' | 'inspectSchema' | 'secret' | 'now' | 'config'> & {
+export type CheckDeps = Pick<HeartbeatDeps, 'platform' | 'probes' | 'inspectSchema' | 'secret' | 'now' | 'config' | 'ledger'> & {
   signal: AbortSignal;
 };
 
@@ -13,6 +16,12 @@ const ERROR_LINE = /\b(error|fatal|panic|unhandled|exception|traceback)\b/i;
 /** Pre-checks: read-only, before anything changes. */
 export async function runPreCheck(check: PreCheck, deps: CheckDeps): Promise<CheckResult> {
   switch (check.kind) {
+    case 'not_locked': {
+      // A lock binds opsbeat exactly as it binds a person: an app lock, or a freeze of all apps.
+      const locks = (await deps.ledger.activeLocks(deps.now())).filter((l) => l.scope === check.app || l.scope === 'all');
+      const lock = locks.find((l) => l.scope === 'all') ?? locks[0];
+      return lock ? fail(check.kind, 'locked', describeLock(lock)) : pass(check.kind, `${check.app} is not locked`);
+    }
     case 'deploy_window': {
       if (isDeployWindowOpen(check.windows, deps.now())) return pass(check.kind, 'inside a deploy window');
       if (check.emergency) {
@@ -141,17 +150,29 @@ const SETTLING: readonly PostCheck['kind'][] = ['machines', 'health', 'smoke'];
 
 /**
  * A release needs a moment to settle (machines report checks, endpoints warm up): machine, health
- * and smoke checks get `deploys.verifyAttempts` tries, `deploys.verifyRetryDelay` apart.
+ * and smoke checks get `deploys.verifyAttempts` tries, `deploys.verifyRetryDelay` apart. A check
+ * that cannot run (Fly's API fails or times out) is a failed try: it proves nothing, so it must
+ * not leave a live release unverified. Only shutting down throws.
  */
 export async function runPostCheckPatiently(check: PostCheck, deps: CheckDeps, since: Date): Promise<CheckResult> {
   const { verifyAttempts, verifyRetryDelayMs } = deps.config.deploys;
   const attempts = SETTLING.includes(check.kind) ? verifyAttempts : 1;
-  let result = await runPostCheck(check, deps, since);
+  let result = await runPostCheckOrSayWhyNot(check, deps, since);
   for (let attempt = 1; !result.ok && attempt < attempts; attempt++) {
     await sleep(verifyRetryDelayMs, undefined, { signal: deps.signal });
-    result = await runPostCheck(check, deps, since);
+    result = await runPostCheckOrSayWhyNot(check, deps, since);
   }
   return result;
+}
+
+async function runPostCheckOrSayWhyNot(check: PostCheck, deps: CheckDeps, since: Date): Promise<CheckResult> {
+  try {
+    return await runPostCheck(check, deps, since);
+  } catch (thrown) {
+    if (deps.signal.aborted) throw thrown;
+    const err = asOpsbeatError(thrown);
+    return fail(check.kind, err.code, `${check.kind} check could not run: ${describeError(err)}`);
+  }
 }
 
 function pass(kind: CheckResult['kind'], summary: string): CheckResult {

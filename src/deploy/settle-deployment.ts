@@ -3,6 +3,7 @@ import type { DeploymentFailure } from '../heartbeat/ledger.js';
 import { runInOrder, runPostCheckPatiently, servingMachines } from './run-checks.js';
 import type { PostCheck } from '../plan/types.js';
 import type { DeploymentRun } from './deployment-run.js';
+import { describeError } from './describe-error.js';
 
 /** From `verifying`: post-checks in plan order; all pass → succeeded, any fails → roll back at once. */
 export async function verifyAndSettle(run: DeploymentRun): Promise<void> {
@@ -35,7 +36,7 @@ export async function rollBack(run: DeploymentRun): Promise<void> {
     } catch (thrown) {
       const err = asOpsbeatError(thrown);
       run.log.error({ err, code: err.code }, 'rollback deploy failed');
-      await run.to('failed', { reason: 'rollback_deploy_failed' }, { failure: withRollbackProblem(run, `the rollback deploy failed: ${err.message}`) });
+      await run.to('failed', { reason: 'rollback_deploy_failed' }, { failure: withRollbackProblem(run, `the rollback deploy failed: ${describeError(err)}`) });
       return;
     }
   } else {
@@ -70,17 +71,9 @@ async function alreadyOnImage(run: DeploymentRun, image: string): Promise<boolea
   }
 }
 
-/** Rollback verification never throws: a check that cannot run counts as not proven. */
+/** Rollback verification: a check that cannot run counts as not proven (runPostCheckPatiently says so). */
 async function runPostCheckSafely(run: DeploymentRun, check: PostCheck) {
-  try {
-    const result = await runPostCheckPatiently(check, run.deps, run.row.deployStartedAt ?? run.row.updatedAt);
-    await run.recordCheck(result, 'rollback');
-    return result;
-  } catch (thrown) {
-    if (run.deps.signal.aborted) throw thrown;
-    const err = asOpsbeatError(thrown);
-    const result = { kind: check.kind, ok: false, code: err.code, summary: `${check.kind} check could not run: ${err.message}` };
-    await run.recordCheck(result, 'rollback');
-    return result;
-  }
+  const result = await runPostCheckPatiently(check, run.deps, run.row.deployStartedAt ?? run.row.updatedAt);
+  await run.recordCheck(result, 'rollback');
+  return result;
 }

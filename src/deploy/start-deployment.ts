@@ -3,6 +3,7 @@ import { asOpsbeatError, OpsbeatError } from '../errors.js';
 import type { DeployPlan } from '../plan/types.js';
 import type { DeploymentOutcome } from './outcome.js';
 import { DeploymentRun, type DeployDeps } from './deployment-run.js';
+import { describeError } from './describe-error.js';
 import { recheckTicket } from './recheck-ticket.js';
 import { runInOrder, runPreCheck } from './run-checks.js';
 import { rollBack, verifyAndSettle } from './settle-deployment.js';
@@ -14,7 +15,10 @@ import { rollBack, verifyAndSettle } from './settle-deployment.js';
 export async function startDeployment(deps: DeployDeps, plan: DeployPlan): Promise<DeploymentOutcome | undefined> {
   let row;
   try {
-    row = await deps.ledger.createDeployment({ id: `dep-${randomUUID()}`, hb: deps.hb, plan, at: deps.now() });
+    // The ledger keeps the plan; its deploy command carries the ticket's flags, which must not
+    // put a secret value there (STYLE R12). The deploy itself runs from `plan`, unredacted.
+    const stored = { ...plan, deploy: deps.redactor.redactDeep(plan.deploy) };
+    row = await deps.ledger.createDeployment({ id: `dep-${randomUUID()}`, hb: deps.hb, plan: stored, at: deps.now() });
   } catch (err) {
     if (err instanceof OpsbeatError && err.code === 'deploy_in_progress') {
       deps.log.info({ ticket: plan.ticket.id, app: plan.app }, 'app already has a deployment open; ticket waits');
@@ -22,8 +26,7 @@ export async function startDeployment(deps: DeployDeps, plan: DeployPlan): Promi
     }
     throw err;
   }
-  const run = new DeploymentRun(deps, row, false);
-  await run.showProgress();
+  let run = new DeploymentRun(deps, row, false);
   await run.event('note', { message: 'plan', command: plan.deploy.command, rollback: plan.rollback.command });
 
   try {
@@ -49,12 +52,17 @@ export async function startDeployment(deps: DeployDeps, plan: DeployPlan): Promi
       return run.outcome();
     }
   } catch (thrown) {
-    // Nothing has changed on Fly yet: drop the deployment, the next heartbeat plans the ticket again.
+    // A check that could not run (Fly or the board unreachable) is opsbeat's problem, not the
+    // ticket author's: no hold comment. Nothing changed on Fly yet, so the deployment is dropped,
+    // the error is reported as a problem of this heartbeat, and the next heartbeat plans again.
     const err = asOpsbeatError(thrown);
-    await run.to('dropped', { reason: err.code }, { failure: run.failure(run.row.state === 'planned' ? 'precheck' : 'recheck', err.code, err.message) });
-    return run.outcome();
+    await run.to('dropped', { reason: err.code }, { failure: run.failure('error', err.code, describeError(err)) });
+    throw err;
   }
 
+  // From here Fly changes: a shutdown (SIGTERM) no longer cancels anything. The deploy, its
+  // verification and any rollback are seen through, so no release is left serving unverified.
+  run = seeThrough(run);
   await run.to('deploying', { command: plan.deploy.command });
   try {
     const result = await deps.platform.deploy(plan.deploy.request);
@@ -63,10 +71,17 @@ export async function startDeployment(deps: DeployDeps, plan: DeployPlan): Promi
   } catch (thrown) {
     const err = asOpsbeatError(thrown);
     run.log.warn({ err, code: err.code }, 'deploy failed; rolling back');
-    await run.to('rolling_back', { reason: err.code }, { failure: run.failure('deploy', err.code, err.message) });
+    await run.to('rolling_back', { reason: err.code }, { failure: run.failure('deploy', err.code, describeError(err)) });
     await rollBack(run);
     return run.outcome();
   }
   await verifyAndSettle(run);
   return run.outcome();
+}
+
+/** The same run under a signal that never aborts, for the part that must finish once started. */
+function seeThrough(run: DeploymentRun): DeploymentRun {
+  const through = new DeploymentRun({ ...run.deps, signal: new AbortController().signal }, run.row, run.reconciled);
+  through.checks.push(...run.checks);
+  return through;
 }

@@ -31,7 +31,7 @@ export function decideTicket(facts: GateFacts): GateDecision {
   const hold = (reason: HoldReason, message: string): GateDecision => ({ kind: 'hold', ticket, reason, message });
   if (facts.deploymentInProgress) return { kind: 'wait', ticket, reason: 'deploy_in_progress' };
 
-  const secrets = secretsIn(ticket);
+  const secrets = [...secretsIn(ticket), ...facts.knownSecrets];
   if (secrets.length > 0) return hold('secret_in_ticket', secretInTicketMessage(secrets));
   if (ticket.problems && ticket.problems.length > 0) {
     const problems = ticket.problems.map((p) => ({
@@ -55,7 +55,7 @@ export function decideTicket(facts: GateFacts): GateDecision {
   const migrations = checkMigrations(facts, notes);
   if ('reason' in migrations) return hold(migrations.reason, migrations.message);
 
-  const verdicts = readVerdicts(ticket.comments);
+  const verdicts = readVerdicts(ticket.comments, ticket.reviews);
   const cq = reviewOf('cq', verdicts, facts, notes);
   const qa = reviewOf('qa', verdicts, facts, notes);
   if (!cq.ok || !qa.ok) {

@@ -6,11 +6,14 @@ import { isTerminal } from '../deploy/states.js';
 import { analyseMigrations } from './analyse-migrations.js';
 import { parseDeployNotes } from './parse-deploy-notes.js';
 import type { GateFacts } from './types.js';
+import type { SecretMention } from './hold-messages.js';
+import type { Redactor } from '../logging/redactor.js';
 
 export interface GateSources {
   config: Pick<Config, 'apps' | 'reviewers'>;
   ledger: Ledger;
   board: Board;
+  redactor: Redactor;
   now: () => Date;
 }
 
@@ -42,6 +45,7 @@ export async function gatherGateFacts(
     notes,
     migrations,
     refChangedAt,
+    knownSecrets: knownSecretsIn(ticket, sources.redactor),
     deploymentInProgress: deployments.some((d) => !isTerminal(d.state) || d.ticketDoneAt === null),
     now,
   };
@@ -65,6 +69,7 @@ async function teamMembersAmongAuthors(sources: GateSources, ticket: Ticket): Pr
     ...new Set([
       ...ticket.comments.filter((c) => !c.opsbeatKey).map((c) => c.author),
       ...ticket.labels.flatMap((l) => (l.addedBy ? [l.addedBy] : [])),
+      ...(ticket.reviews ?? []).map((r) => r.author),
     ]),
   ];
   const result: Record<string, string[]> = {};
@@ -74,4 +79,17 @@ async function teamMembersAmongAuthors(sources: GateSources, ticket: Ticket): Pr
     result[team] = members;
   }
   return result;
+}
+
+/** Lines where the redactor finds one of opsbeat's own secret values. */
+function knownSecretsIn(ticket: Ticket, redactor: Redactor): SecretMention[] {
+  const scan = (text: string, where: SecretMention['where']): SecretMention[] =>
+    text.split(/\r?\n/).flatMap((line, i) => (redactor.redact(line) === line ? [] : [{ line: i + 1, kind: 'known_secret' as const, where }]));
+  return [
+    ...scan(ticket.title, 'title'),
+    ...scan(ticket.body, 'description'),
+    ...ticket.comments
+      .filter((c) => c.opsbeatKey === undefined)
+      .flatMap((c) => scan(c.body, { comment: { author: c.author, at: c.createdAt } })),
+  ];
 }

@@ -18,7 +18,8 @@ export interface QuotedProblem {
 /** Where a secret was seen: the title, the description, or the comment it is in. */
 export interface SecretMention {
   line: number;
-  kind: SecretKind | 'env_value';
+  /** `known_secret`: the value of one of opsbeat's own secrets (from its environment). */
+  kind: SecretKind | 'env_value' | 'known_secret';
   where: { comment: { author: string; at: Date } } | 'description' | 'title';
   /** For `env_value`: the variable name, which is not secret. */
   name?: string;
@@ -241,6 +242,7 @@ const SECRET_NAMES: Record<SecretKind, string> = {
 };
 
 function describeSecret(mention: SecretMention): string {
+  if (mention.kind === 'known_secret') return 'the value of a secret opsbeat itself holds';
   if (mention.kind !== 'env_value') return SECRET_NAMES[mention.kind];
   return mention.name
     ? `a value for \`${mention.name}\` under \`env:\` (list the name only)`

@@ -21,7 +21,7 @@ const MESSAGES = {
   envName: '`env` lists secret names only: capital letters, digits and `_`, e.g. `STRIPE_WEBHOOK_SECRET`.',
   migrations: '`migrations` must be SQL text: write `migrations: |` and the SQL indented on the lines below.',
   flags: '`flags` must map flag names to values, e.g. `flags: { NEW_CHECKOUT: "on" }`.',
-  flagName: 'flag names are letters, digits and `_`, starting with a letter or `_`, e.g. `NEW_CHECKOUT`.',
+  flagName: 'flag names are letters, digits and `_`, starting with a letter or `_` and not with `FLY_` (Fly reserves those), e.g. `NEW_CHECKOUT`.',
   flagValue: 'a flag value must be one line of text, a number, or true/false, e.g. `NEW_CHECKOUT: "on"`.',
   dependencies: '`dependencies` must be `true` or `false`.',
   smoke: '`smoke` must be a list of checks, e.g. `smoke: [{ path: /api/tiles, status: 200, maxMs: 3000 }]`.',
@@ -56,7 +56,7 @@ export const DeployBlock = z.strictObject({
     .optional()
     .transform((sql) => (sql?.trim() ? sql : undefined)),
   flags: z
-    .record(z.string().regex(FLAG_NAME, MESSAGES.flagName), FlagValue, {
+    .record(z.string().regex(FLAG_NAME, MESSAGES.flagName).refine((name) => !/^FLY_/i.test(name), MESSAGES.flagName), FlagValue, {
       error: (issue) => (issue.code === 'invalid_key' ? MESSAGES.flagName : MESSAGES.flags),
     })
     .default({}),

@@ -2,6 +2,7 @@ import type { AppConfig, Config } from '../config/normalise.js';
 import type { Ticket } from '../adapters/board/types.js';
 import type { EmergencyBypass } from '../plan/types.js';
 import type { MigrationAnalysis } from './migration-types.js';
+import type { SecretMention } from './hold-messages.js';
 
 /** Why a ticket does not deploy this heartbeat. Closed union: ledger values and metric labels. */
 export type HoldReason =
@@ -48,9 +49,9 @@ export interface Verdict {
   at: Date;
   /** The ref the record names explicitly (e.g. "QA: pass @ 3f9c2e1"), if any. */
   ref?: string;
-  /** The first line as written, for messages. */
+  /** The first line as written (for a label or a pull-request review: the board's description of it), for messages. */
   line: string;
-  /** Where it came from: a comment id, or `label:qa:pass`. */
+  /** Where it came from: a comment id, `label:qa:pass`, or `review:acme/app#12:991`. */
   source: string;
   /** The same record also said the opposite (e.g. "QA: pass" then "QA: failed"). */
   selfContradictory: boolean;
@@ -71,6 +72,11 @@ export interface GateFacts {
    * before. Records older than this are stale. Undefined when the ref never changed.
    */
   refChangedAt: Date | undefined;
+  /**
+   * Lines of the ticket that hold the value of one of opsbeat's own secrets (found by the
+   * redactor, which knows them). Not token-shaped, so the pattern scan would miss them.
+   */
+  knownSecrets: SecretMention[];
   /** The ticket has a deployment that has not finished (or not been closed) yet. */
   deploymentInProgress: boolean;
   now: Date;

@@ -1,4 +1,4 @@
-import { asOpsbeatError } from '../errors.js';
+import { asOpsbeatError, InvariantError } from '../errors.js';
 import type { HeartbeatDeps, StepContext, StepOutcome, StepProblem } from './context.js';
 import type { HeartbeatTrigger, StepStatus } from './ledger.js';
 import type { StepName, StepOutputs } from './step-outputs.js';
@@ -38,19 +38,27 @@ export interface RunOptions {
  * a step whose needed inputs did not finish, and keeps going after a failure.
  */
 export async function runHeartbeat(deps: HeartbeatDeps, options: RunOptions): Promise<HeartbeatResult> {
-  const hb = newHeartbeatId(deps.now());
+  const startedAt = deps.now();
+  const hb = newHeartbeatId(startedAt);
   const log = deps.logger.child({ hb });
   const signal = options.signal ?? new AbortController().signal;
   const outputs: Partial<StepOutputs> = {};
   const reports: StepReport[] = [];
-  await deps.ledger.startHeartbeat(hb, options.trigger, deps.now());
+  await deps.ledger.startHeartbeat(hb, options.trigger, startedAt);
   log.info({ trigger: options.trigger }, 'heartbeat started');
 
-  for (const [index, definition] of (options.steps ?? STEPS).entries()) {
-    options.beforeStep?.(definition, index);
-    const report = await runStep(definition, deps, { hb, signal, outputs, reports });
-    reports.push(report);
-    options.onStep?.(report);
+  try {
+    for (const [index, definition] of (options.steps ?? STEPS).entries()) {
+      options.beforeStep?.(definition, index);
+      const report = await runStep(definition, deps, { hb, signal, outputs, reports });
+      reports.push(report);
+      options.onStep?.(report);
+    }
+  } catch (err) {
+    // The runner itself could not go on (the ledger is down): never leave the heartbeat "running".
+    log.error({ err }, 'heartbeat aborted');
+    await deps.ledger.finishHeartbeat(hb, 'failed', deps.now(), 'aborted: the runner could not record a step').catch(() => undefined);
+    throw err;
   }
 
   const outcome = reports.some((r) => r.status === 'failed' || r.problems.length > 0) ? 'failed' : 'ok';
@@ -85,6 +93,12 @@ async function runStep(definition: StepDefinition, deps: HeartbeatDeps, state: R
     });
   const elapsed = () => deps.now().getTime() - startedAt.getTime();
 
+  // Shutting down comes first: a step whose input was skipped for the same reason is skipped for it too.
+  if (state.signal.aborted) {
+    await record('skipped', 'skipped: shutting down');
+    log.info('step skipped');
+    return { step: name, status: 'skipped', summary: 'skipped: shutting down', durationMs: 0, problems: [] };
+  }
   const missing = definition.needs.filter((need) => outputs[need] === undefined);
   if (missing.length > 0) {
     const reason = `skipped: needs ${missing.join(', ')}, which did not finish`;
@@ -92,16 +106,13 @@ async function runStep(definition: StepDefinition, deps: HeartbeatDeps, state: R
     log.info({ needs: missing }, 'step skipped');
     return { step: name, status: 'skipped', summary: reason, durationMs: 0, problems: [] };
   }
-  if (state.signal.aborted) {
-    await record('skipped', 'skipped: shutting down');
-    log.info('step skipped');
-    return { step: name, status: 'skipped', summary: 'skipped: shutting down', durationMs: 0, problems: [] };
-  }
 
   await record('running', null);
   log.info('step started');
   const ctx: StepContext = {
     ...deps,
+    // Children made from either carry hb and step.
+    logger: log,
     hb,
     log,
     signal: state.signal,
@@ -123,21 +134,24 @@ async function runStep(definition: StepDefinition, deps: HeartbeatDeps, state: R
   try {
     const outcome = (await definition.run(ctx)) as StepOutcome<unknown>;
     assertOutcome(outcome, name);
+    // Summaries reach the ledger, the CLI and chat: redacted here, once.
     if (outcome.kind === 'skipped') {
-      await record('skipped', outcome.reason);
-      log.info({ reason: outcome.reason, durationMs: elapsed() }, 'step skipped');
-      return { step: name, status: 'skipped', summary: outcome.reason, durationMs: elapsed(), problems: [] };
+      const reason = deps.redactor.redact(outcome.reason);
+      await record('skipped', reason);
+      log.info({ reason, durationMs: elapsed() }, 'step skipped');
+      return { step: name, status: 'skipped', summary: reason, durationMs: elapsed(), problems: [] };
     }
     (outputs as Record<string, unknown>)[name] = outcome.data;
+    const summary = deps.redactor.redact(outcome.summary);
     const problems = outcome.problems.map((p) => ({ ...p, message: deps.redactor.redact(p.message) }));
     const partial =
       problems.length > 0
         ? { code: 'partial_failure', message: problems.map((p) => `${p.subject}: ${p.code}: ${p.message}`).join('; ') }
         : undefined;
-    await record('done', outcome.summary, partial);
+    await record('done', summary, partial);
     for (const problem of problems) log.warn({ subject: problem.subject, code: problem.code, problem: problem.message }, 'step problem');
-    log.info({ durationMs: elapsed(), summary: outcome.summary }, 'step finished');
-    return { step: name, status: 'done', summary: outcome.summary, durationMs: elapsed(), problems };
+    log.info({ durationMs: elapsed(), summary }, 'step finished');
+    return { step: name, status: 'done', summary, durationMs: elapsed(), problems };
   } catch (thrown) {
     const err = asOpsbeatError(thrown);
     const message = deps.redactor.redact(err.message);
@@ -154,7 +168,16 @@ function assertOutcome(outcome: StepOutcome<unknown>, name: string): void {
   const ok =
     outcome !== null &&
     typeof outcome === 'object' &&
-    ((outcome.kind === 'done' && typeof outcome.summary === 'string' && outcome.data !== undefined) ||
+    ((outcome.kind === 'done' &&
+      typeof outcome.summary === 'string' &&
+      outcome.data !== undefined &&
+      Array.isArray(outcome.problems) &&
+      outcome.problems.every(isProblem)) ||
       (outcome.kind === 'skipped' && typeof outcome.reason === 'string'));
-  if (!ok) throw new Error(`step ${name} returned a malformed outcome`);
+  if (!ok) throw new InvariantError('a step returned a malformed outcome', { fields: { step: name } });
+}
+
+function isProblem(problem: unknown): problem is StepProblem {
+  const p = problem as Partial<StepProblem> | null;
+  return p !== null && typeof p === 'object' && typeof p.subject === 'string' && typeof p.code === 'string' && typeof p.message === 'string';
 }

@@ -48,7 +48,7 @@ export class Scheduler {
     return this.running !== undefined;
   }
 
-  /** Milliseconds between two scheduled heartbeats (from the next two occurrences). */
+  /** The longest wait between two scheduled heartbeats (see scheduleIntervalMs). */
   intervalMs(): number {
     return scheduleIntervalMs(this.options.schedule, this.options.timezone);
   }
@@ -61,11 +61,27 @@ export class Scheduler {
   }
 }
 
+const HORIZON_MS = 8 * 86_400_000;
+/** Every minute for eight days. */
+const MAX_RUNS = 11_521;
+
+/**
+ * The longest gap between two scheduled heartbeats over the next eight days. Not just the next
+ * gap: with a schedule that pauses (weekdays only, office hours) the dead man's switch would
+ * otherwise fire through every pause.
+ */
 export function scheduleIntervalMs(schedule: string, timezone: string): number {
   const probe = cron.createTask(schedule, () => undefined, { timezone });
   try {
-    const [a, b] = probe.getNextRuns(2);
-    return a && b ? b.getTime() - a.getTime() : 15 * 60_000;
+    let count = 2;
+    for (;;) {
+      const runs = probe.getNextRuns(count).map((d) => d.getTime());
+      const span = runs.length > 1 ? runs[runs.length - 1]! - runs[0]! : 0;
+      if (span <= 0) return 15 * 60_000;
+      if (span >= HORIZON_MS || count >= MAX_RUNS) return Math.max(...runs.slice(1).map((t, i) => t - runs[i]!));
+      const perRun = span / (count - 1);
+      count = Math.min(MAX_RUNS, Math.max(count * 2, Math.ceil(HORIZON_MS / perRun) + 1));
+    }
   } finally {
     void probe.destroy();
   }

@@ -31,16 +31,22 @@ export async function startHttpServer(options: {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
       size += chunk.length;
-      if (size > MAX_BODY) {
-        res.writeHead(413).end();
-        req.destroy();
+      if (size <= MAX_BODY) {
+        chunks.push(chunk);
         return;
       }
-      chunks.push(chunk);
+      // Answer once, then drop the connection after the answer is out, so the client reads a 413 and not a reset.
+      tooLarge = true;
+      chunks.length = 0;
+      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify({ error: 'request body over 1 MB' }), () => req.destroy());
     });
     req.on('end', () => {
+      if (tooLarge) return;
       const url = new URL(req.url ?? '/', 'http://localhost');
       const route = options.routes[url.pathname];
       const respond = (r: HttpResponse): void => {

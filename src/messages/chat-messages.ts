@@ -1,6 +1,7 @@
 import type { ChatMessage, ChatSection } from '../adapters/chat/types.js';
 import type { DeploymentOutcome } from '../deploy/outcome.js';
 import type { GateDecision } from '../gate/types.js';
+import type { LockRow } from '../heartbeat/ledger.js';
 
 /** Everything opsbeat says in #standup. Terse and factual: what happened, to what, what to do. */
 
@@ -45,6 +46,20 @@ export interface SummaryInput {
   holdsWritten: readonly string[];
   problems: readonly { step: string; subject?: string; code: string; message: string }[];
   problemsCleared: boolean;
+  /** Locks in force now; every summary lists them. */
+  locks?: readonly LockRow[];
+}
+
+/** `2026-03-02 14:00 UTC`. */
+export function chatTime(at: Date): string {
+  return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** One line saying what a lock stops, who holds it, why and until when. */
+export function describeLock(lock: LockRow): string {
+  const what = lock.scope === 'all' ? 'all deploys are frozen' : `${lock.scope} is locked`;
+  const until = lock.expiresAt ? `until ${chatTime(lock.expiresAt)}` : 'until someone unlocks it';
+  return `${what} by ${lock.holder} ${until}: ${lock.reason}`;
 }
 
 /** The one deployment summary per heartbeat. */
@@ -75,7 +90,9 @@ export function summaryMessage(input: SummaryInput): ChatMessage {
   const held = input.decisions.filter((d) => d.kind === 'hold' && input.holdsWritten.includes(d.ticket.id));
   const notDeployed = [
     ...held.map((d) => `${d.ticket.id}: ${reasonTitle(d.kind === 'hold' ? d.reason : '')} — see the comment on the ticket`),
-    ...input.outcomes.filter((o) => o.state === 'dropped' && o.failure?.stage === 'precheck').map((o) => `${o.ticket}: ${o.failure?.message}`),
+    ...input.outcomes
+      .filter((o) => o.state === 'dropped' && o.failure?.stage === 'precheck' && input.holdsWritten.includes(o.ticket))
+      .map((o) => `${o.ticket}: ${o.failure?.message}`),
     ...input.asked.map((t) => `${t}: question asked in #standup`),
   ];
   if (notDeployed.length) sections.push({ heading: 'Not deployed', lines: notDeployed });
@@ -88,6 +105,7 @@ export function summaryMessage(input: SummaryInput): ChatMessage {
   } else if (input.problemsCleared) {
     sections.push({ heading: 'Problems', lines: ['earlier problems cleared'] });
   }
+  if (input.locks?.length) sections.push({ heading: 'Active locks', lines: input.locks.map(describeLock) });
 
   const counts = [
     deployed.length && `${deployed.length} deployed`,

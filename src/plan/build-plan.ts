@@ -18,6 +18,7 @@ export interface PlanInputs {
 export function buildPlan({ decision, rollback, config, now, describeDeploy }: PlanInputs): DeployPlan {
   const { ticket, notes, app, image } = decision;
   const preChecks: PreCheck[] = [
+    { kind: 'not_locked', app: app.name },
     { kind: 'deploy_window', windows: config.windows, emergency: decision.emergency },
     { kind: 'app_healthy', app: app.name, processGroup: app.processGroup, healthUrl: app.health.url, maxMs: app.health.maxMs },
     { kind: 'rollback_target', app: app.name, image: rollback.image, version: rollback.version },

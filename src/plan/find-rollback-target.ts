@@ -11,7 +11,8 @@ export function findRollbackTarget(status: AppStatus, releases: readonly Release
   const serving = status.machines.filter(
     (m) => !m.isStandby && (m.processGroup ?? processGroup) === processGroup && m.image && m.state !== 'destroyed',
   );
-  const images = [...new Set(serving.map((m) => m.image!))];
+  // Sorted: the hold message quoting them stays the same from one heartbeat to the next.
+  const images = [...new Set(serving.map((m) => m.image!))].sort();
   if (images.length > 1) {
     return { ok: false, why: `the ${processGroup} machines run different images (${images.join(', ')}); an earlier deploy did not finish` };
   }

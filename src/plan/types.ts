@@ -14,6 +14,8 @@ export interface EmergencyBypass {
 }
 
 export type PreCheck =
+  /** No lock on the app and no freeze of all apps (locks are read from the ledger when the check runs). */
+  | { kind: 'not_locked'; app: string }
   | { kind: 'deploy_window'; windows: DeployWindow[]; emergency: EmergencyBypass | null }
   | { kind: 'app_healthy'; app: string; processGroup: string; healthUrl: string; maxMs: number }
   | { kind: 'rollback_target'; app: string; image: string; version: number }

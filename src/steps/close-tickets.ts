@@ -27,17 +27,19 @@ const PRECHECK = 'precheck:';
 export async function closeTickets(ctx: StepContext): Promise<StepOutcome<StepOutputs['close-tickets']>> {
   const closed: string[] = [];
   const failed: string[] = [];
+  const newlyHeld: string[] = [];
   const finished = await settleEach(await ctx.ledger.unfinishedTicketWork(), (d) => d.ticket, async (row) => {
     const action = await finishTicket(ctx, row);
     if (action === 'close') closed.push(row.ticket);
     if (action === 'fail') failed.push(row.ticket);
+    if (action === 'new-hold') newlyHeld.push(row.ticket);
   });
 
   const decisions = ctx.maybe('plan-deploys')?.decisions ?? ctx.maybe('gate-tickets')?.decisions ?? [];
   const holds = decisions.filter((d): d is Extract<GateDecision, { kind: 'hold' }> => d.kind === 'hold');
   const written = await settleEach(holds, (d) => d.ticket.id, async (d) => ({
     ticket: d.ticket.id,
-    outcome: await writeHold(ctx, d.ticket.id, d.reason, d.message),
+    outcome: (await writeHold(ctx, d.ticket.id, d.reason, d.message)).outcome,
   }));
   const resolved = await resolveHolds(ctx, decisions);
 
@@ -53,16 +55,21 @@ export async function closeTickets(ctx: StepContext): Promise<StepOutcome<StepOu
     {
       closed,
       failed,
-      holdsWritten: written.results.filter((w) => w.outcome !== 'unchanged').map((w) => w.ticket),
+      holdsWritten: [...written.results.filter((w) => w.outcome !== 'unchanged').map((w) => w.ticket), ...newlyHeld],
       holdsResolved: resolved.results,
     },
     problems,
   );
 }
 
-async function finishTicket(ctx: StepContext, row: DeploymentRow): Promise<'close' | 'fail' | 'hold' | 'none'> {
+/**
+ * A pre-check hold is retried every heartbeat; it is news (for the summary) only when it starts
+ * or its reason changes, not each time the same check fails again.
+ */
+async function finishTicket(ctx: StepContext, row: DeploymentRow): Promise<'close' | 'fail' | 'hold' | 'new-hold' | 'none'> {
   const action = ticketActionFor(row.state);
   const checks = await checksOf(ctx, row.id);
+  let fresh = false;
   if (action === 'close') {
     await ctx.board.ensureComment(row.ticket, `deploy:${row.id}`, ctx.redactor.redact(deployedComment(row, checks)));
     await moveUnlessMoved(ctx, row, 'closed');
@@ -71,11 +78,11 @@ async function finishTicket(ctx: StepContext, row: DeploymentRow): Promise<'clos
     await ctx.board.ensureComment(row.ticket, `deploy:${row.id}`, ctx.redactor.redact(body));
     await moveUnlessMoved(ctx, row, 'deploy-failed');
   } else if (action === 'hold' && row.failure?.stage === 'precheck') {
-    await writeHold(ctx, row.ticket, `${PRECHECK}${row.failure.code}`, precheckHoldComment(row));
+    fresh = (await writeHold(ctx, row.ticket, `${PRECHECK}${row.failure.code}`, precheckHoldComment(row))).fresh;
   }
   await ctx.ledger.markTicketDone(row.id, ctx.now());
   ctx.log.info({ ticket: row.ticket, deployment: row.id, state: row.state }, 'ticket updated for finished deployment');
-  return action ?? 'none';
+  return fresh ? 'new-hold' : (action ?? 'none');
 }
 
 /** Someone may have moved the ticket by hand meanwhile; that is their call, not an error to retry forever. */
@@ -88,14 +95,16 @@ async function moveUnlessMoved(ctx: StepContext, row: DeploymentRow, to: 'closed
   }
 }
 
-async function writeHold(ctx: StepContext, ticket: string, reason: string, message: string): Promise<EnsureOutcome> {
+/** `fresh`: no open hold of this ticket for this reason before. */
+async function writeHold(ctx: StepContext, ticket: string, reason: string, message: string): Promise<{ outcome: EnsureOutcome; fresh: boolean }> {
   const text = ctx.redactor.redact(message);
   const outcome = await ctx.board.ensureComment(ticket, HOLD_KEY, text);
   const known = await ctx.ledger.getNotice(`hold:${ticket}`);
-  if (outcome !== 'unchanged' || !known || known.resolvedAt) {
+  const fresh = !known || known.resolvedAt !== null || known.reason !== reason;
+  if (outcome !== 'unchanged' || fresh) {
     await ctx.ledger.upsertNotice({ key: `hold:${ticket}`, kind: 'hold', ticket, reason, text, message: null, at: ctx.now() });
   }
-  return outcome;
+  return { outcome, fresh };
 }
 
 /**

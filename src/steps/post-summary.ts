@@ -2,6 +2,7 @@ import { done, type StepContext, type StepOutcome } from '../heartbeat/context.j
 import type { StepOutputs } from '../heartbeat/step-outputs.js';
 import { settleEach } from '../heartbeat/settle-each.js';
 import type { GateDecision } from '../gate/types.js';
+import type { DeploymentOutcome } from '../deploy/outcome.js';
 import {
   answeredQuestionMessage,
   questionMessage,
@@ -35,7 +36,8 @@ export async function postSummary(ctx: StepContext): Promise<StepOutcome<StepOut
   if (problemsChanged) await ctx.ledger.setValue(PROBLEMS_KEY, fingerprint, ctx.now());
 
   const happened =
-    outcomes.some((o) => o.state !== 'dropped' || o.failure?.stage === 'precheck') ||
+    // A deployment dropped at a pre-check is news through holdsWritten: when its hold starts or changes.
+    outcomes.some((o) => o.state !== 'dropped') ||
     asked.length > 0 ||
     resolved.results.length > 0 ||
     (closing?.holdsWritten.length ?? 0) > 0 ||
@@ -43,8 +45,10 @@ export async function postSummary(ctx: StepContext): Promise<StepOutcome<StepOut
   if (!happened && !ctx.config.report.postWhenIdle) {
     return done('nothing new to report', { posted: false, questionsAsked: asked, questionsResolved: resolved.results, reminders });
   }
+  const locks = await ctx.ledger.activeLocks(ctx.now());
   const message = summaryMessage({
     hb: ctx.hb,
+    locks,
     outcomes,
     decisions: decisions ?? [],
     asked,
@@ -91,7 +95,7 @@ async function resolveQuestions(ctx: StepContext, decisions: readonly GateDecisi
     current.has(n.ticket) ? current.get(n.ticket)!.kind !== 'ask' : !inRfp.has(n.ticket),
   );
   return settleEach(open, (n) => n.ticket, async (notice) => {
-    const why = resolution(current.get(notice.ticket), outcomes.get(notice.ticket)?.state);
+    const why = resolution(current.get(notice.ticket), outcomes.get(notice.ticket));
     if (notice.message) {
       await ctx.chat.replyInThread(notice.message, questionResolvedMessage(notice.ticket, why));
       const title = current.get(notice.ticket)?.ticket.title ?? '';
@@ -102,9 +106,13 @@ async function resolveQuestions(ctx: StepContext, decisions: readonly GateDecisi
   });
 }
 
-function resolution(decision: GateDecision | undefined, state: string | undefined): string {
+/** What became of the ticket, for the thread: the deploy this heartbeat may already have ended, well or not. */
+function resolution(decision: GateDecision | undefined, outcome: DeploymentOutcome | undefined): string {
   if (!decision) return 'the ticket is no longer in rfp';
-  if (state === 'succeeded') return 'CQ and QA passed; deployed';
+  if (outcome?.state === 'succeeded') return 'CQ and QA passed; deployed';
+  if (outcome?.state === 'rolled_back') return 'CQ and QA passed; the deploy failed and was rolled back, see the ticket';
+  if (outcome?.state === 'failed') return 'CQ and QA passed; the deploy failed, see the ticket';
+  if (outcome?.state === 'dropped' && outcome.failure?.stage === 'precheck') return 'CQ and QA passed; held before the deploy, see the ticket';
   if (decision.kind === 'deploy') return 'CQ and QA passed; deploying';
   if (decision.kind === 'hold') return `review records are in place; now held for another reason (${decision.reason}), see the ticket`;
   return 'review records are in place';

@@ -212,6 +212,18 @@ describe('decideTicket: hold, with a comment for the author', () => {
     expect(holdOf(await decide(passing().title(`Rotate ${FAKE.aws}`))).message).toContain('- line 1 of the title: an AWS access key\n');
   });
 
+  it("holds a ticket holding the value of one of opsbeat's own secrets, even when it is not token-shaped", async () => {
+    const ticket = passing().build();
+    const facts = await factsFor(ticket, { knownSecrets: [{ line: 7, kind: 'known_secret', where: 'description' }] });
+    expect(holdOf(decideTicket(facts))).toEqual({
+      reason: 'secret_in_ticket',
+      message:
+        'opsbeat is holding this ticket: it contains what looks like a secret.\n\n' +
+        '- line 7 of the description: the value of a secret opsbeat itself holds\n\n' +
+        SECRET_ADVICE,
+    });
+  });
+
   it('does not scan opsbeat comments for secrets', async () => {
     expect((await decide(passing().opsbeatComment('gate', `quoted ${FAKE.github}`))).kind).toBe('deploy');
   });

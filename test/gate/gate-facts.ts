@@ -47,6 +47,7 @@ export async function factsFor(ticket: Ticket, overrides: Partial<GateFacts> = {
     notes,
     migrations,
     refChangedAt: undefined,
+    knownSecrets: [],
     deploymentInProgress: false,
     now: NOW,
     ...overrides,

@@ -190,6 +190,17 @@ describe('parseDeployNotes: what the author sees', () => {
     });
   });
 
+  it('has a flag Fly reserves (FLY_…): held, never passed to fly deploy', () => {
+    expect(failure(block('app: hotdash\nref: 3f9c2e1\nflags: { FLY_REGION: ams }'))).toEqual({
+      reason: 'notes_invalid',
+      line: 6,
+      message:
+        `${HEAD}\n\nLine 6 of the description:\n\n\`\`\`\nflags: { FLY_REGION: ams }\n\`\`\`\n\n` +
+        'flag names are letters, digits and `_`, starting with a letter or `_` and not with `FLY_` (Fly reserves those), e.g. `NEW_CHECKOUT`.\n\n' +
+        FIX,
+    });
+  });
+
   it('lists every problem, one quote per line', () => {
     const message = failure(block('app: hotdash\nref: 3f9c2e1\nenv: [stripe key]\ndependencies: yes\nflags: { bad-name: [1] }')).message;
     expect(message).toBe(
@@ -197,7 +208,7 @@ describe('parseDeployNotes: what the author sees', () => {
         'Line 6 of the description:\n\n```\nenv: [stripe key]\n```\n\n`env` lists secret names only: capital letters, digits and `_`, e.g. `STRIPE_WEBHOOK_SECRET`.\n\n' +
         'Line 7 of the description:\n\n```\ndependencies: yes\n```\n\n`dependencies` must be `true` or `false`.\n\n' +
         'Line 8 of the description:\n\n```\nflags: { bad-name: [1] }\n```\n\n' +
-        'flag names are letters, digits and `_`, starting with a letter or `_`, e.g. `NEW_CHECKOUT`.\n\n' +
+        'flag names are letters, digits and `_`, starting with a letter or `_` and not with `FLY_` (Fly reserves those), e.g. `NEW_CHECKOUT`.\n\n' +
         FIX,
     );
   });

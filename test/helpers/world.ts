@@ -2,11 +2,17 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseConfigText } from '../../src/config/load.js';
 import type { Config } from '../../src/config/normalise.js';
 import type { HeartbeatDeps } from '../../src/heartbeat/context.js';
 import { runHeartbeat, type HeartbeatResult } from '../../src/heartbeat/runner.js';
-import { ConsoleChat } from '../../src/adapters/chat/console-chat.js';
+import { STEPS } from '../../src/heartbeat/steps.js';
+import type { DeployPlan } from '../../src/plan/types.js';
+import type { Board, Ticket } from '../../src/adapters/board/types.js';
+import { FileBoard } from '../../src/adapters/board/file-board.js';
+import type { GithubTuning } from '../../src/adapters/board/github/client.js';
+import { ConsoleChat, type TranscriptEntry } from '../../src/adapters/chat/console-chat.js';
 import {
   buildSimulatedApp,
   FLYCTL_SIMULATOR,
@@ -22,7 +28,7 @@ import {
 } from '../../src/demo/simulated-apps.js';
 import { wire, type Wiring } from '../../src/wire.js';
 import { captureLogs, type CapturedLogs } from './capture-logs.js';
-import { ticketFileText, type TicketBuilder } from './ticket-builder.js';
+import { TicketBuilder, ticketFileText } from './ticket-builder.js';
 import { tmpDir } from './tmp-dir.js';
 
 /**
@@ -42,11 +48,22 @@ export interface WorldOptions {
   images?: SimulatorState['images'];
   faults?: SimulatorState['faults'];
   deployDelayMs?: number;
-  /** YAML lines appended to the configuration (top-level keys; later keys win). */
+  /**
+   * YAML lines appended to the configuration (top-level keys; later keys win). A top-level key
+   * the world already writes is merged into it, mappings key by key, so
+   * `platform: { fly: { timeouts: { deploy: 3s } } }` changes that one timeout.
+   */
   configYaml?: string[];
   /** Environment for opsbeat (merged over a PATH/HOME/FLY_API_TOKEN/simulator default). */
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
+  /**
+   * Put a board of the test's own in front of the real file board (a fake at the boundary, e.g.
+   * one that edits a ticket between planning and the deploy). The world's helpers read the files.
+   */
+  wrapBoard?: (board: Board) => Board;
+  /** Waiting of the GitHub board, for a world whose configYaml points `board` at a fake GitHub. */
+  github?: GithubTuning;
 }
 
 export interface World {
@@ -71,6 +88,14 @@ export interface World {
   deployCalls(): Promise<string[][]>;
   fly(): Promise<SimulatorState>;
   updateFly(change: (state: SimulatorState) => void): Promise<void>;
+  /** The ticket as the real file board reads it now (not through `wrapBoard`). */
+  ticket(id: string): Promise<Ticket>;
+  /** opsbeat's own comments on a ticket, oldest first: key and body without the hidden marker. */
+  opsbeatComments(id: string): Promise<{ key: string; body: string }[]>;
+  /** Everything said in #standup (posts, updates, thread replies), in order. */
+  standup(): TranscriptEntry[];
+  /** The plans a dry run (the steps with `mutates: false`, as `opsbeat plan` runs them) builds now. */
+  plan(): Promise<DeployPlan[]>;
   close(): Promise<void>;
 }
 
@@ -113,7 +138,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   };
   for (const t of options.tickets ?? []) await writeTicket(t);
 
-  const yaml = [
+  const yaml = withOverrides([
     `store: { dataDir: ${JSON.stringify(path.join(dir, 'data'))} }`,
     `board: { kind: files, files: { dir: ${JSON.stringify(boardDir)} } }`,
     'reviewers: { cq: [alice], qa: [carol], operators: [dave] }',
@@ -123,9 +148,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     ...appYaml('hotdash-staging', apps.url),
     ...appYaml('billing', apps.url),
     'deploys: { verifyAttempts: 1, verifyRetryDelay: 100ms }',
-    ...(options.configYaml ?? []),
-    '',
-  ].join('\n');
+  ], options.configYaml ?? []);
   await writeFile(configFile, yaml);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -149,7 +172,10 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     passEnv: SIMULATOR_ENV,
     cacheDir: path.join(os.tmpdir(), 'opsbeat-cache'),
     now,
+    ...(options.github ? { github: options.github } : {}),
   });
+  if (options.wrapBoard) wiring.deps.board = options.wrapBoard(wiring.deps.board);
+  const files = new FileBoard({ dir: boardDir, teams: {}, now });
   return {
     dir,
     configFile,
@@ -172,9 +198,70 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       (await readSimulatorCalls(callsFile)).flatMap((c) => (c.kind === 'call' && c.argv[0] === 'deploy' ? [c.argv] : [])),
     fly: () => readSimulatorState(stateFile),
     updateFly: (change) => updateSimulatorState(stateFile, change),
+    ticket: (id) => files.readTicket(id),
+    opsbeatComments: async (id) =>
+      (await files.readTicket(id)).comments.flatMap((c) =>
+        c.opsbeatKey === undefined ? [] : [{ key: c.opsbeatKey, body: c.body.split('\n').slice(1).join('\n') }],
+      ),
+    standup: () => {
+      const chat = wiring.deps.chat;
+      return chat instanceof ConsoleChat ? chat.transcript.filter((e) => e.channel === chat.channels.standup) : [];
+    },
+    plan: async () => {
+      const dryRun = await runHeartbeat(wiring.deps, { trigger: 'manual', steps: STEPS.filter((s) => !s.mutates) });
+      return dryRun.outputs['plan-deploys']?.plans ?? [];
+    },
     close: async () => {
       await wiring.close();
       await apps.close();
+    },
+  };
+}
+
+/**
+ * The world's configuration lines followed by the test's: a top-level key both write is merged
+ * (mappings key by key, the test's values win), since YAML does not allow a key twice.
+ */
+function withOverrides(base: string[], extra: string[]): string {
+  const topKeys = (lines: string[]) => new Set(lines.flatMap((l) => /^([A-Za-z_][\w-]*)\s*:/.exec(l)?.[1] ?? []));
+  const shared = [...topKeys(extra)].filter((k) => topKeys(base).has(k));
+  if (shared.length === 0) return [...base, ...extra, ''].join('\n');
+  const merged = deepMerge(parseYaml(base.join('\n')) as unknown, parseYaml(extra.join('\n')) as unknown);
+  return stringifyYaml(merged);
+}
+
+function deepMerge(a: unknown, b: unknown): unknown {
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isMap(a) || !isMap(b)) return b;
+  const out: Record<string, unknown> = { ...a };
+  for (const [key, value] of Object.entries(b)) out[key] = key in a ? deepMerge(a[key], value) : value;
+  return out;
+}
+
+/**
+ * A ticket ready to deploy: in rfp, the given deploy block, `CQ: pass` by alice and `QA: pass` by
+ * carol (the world's reviewers) a minute and half a minute ago.
+ */
+export function readyTicket(id: string, notes = 'app: hotdash-staging\nref: 3f9c2e1', title = 'Cache tiles'): TicketBuilder {
+  return new TicketBuilder(id)
+    .title(title)
+    .notes(notes)
+    .comment('alice', 'CQ: pass', new Date(Date.now() - 60_000))
+    .comment('carol', 'QA: pass', new Date(Date.now() - 30_000));
+}
+
+/** Probe timings vary run to run: "HTTP 200 in 17 ms" → "HTTP 200 in N ms". */
+export function withoutTimings(text: string): string {
+  return text.replace(/\bin \d+ ms\b/g, 'in N ms');
+}
+
+/** A clock for `now` that runs with real time and can be moved forward (reminders, overdue deploys). */
+export function adjustableClock(): { now: () => Date; advance(ms: number): void } {
+  let offset = 0;
+  return {
+    now: () => new Date(Date.now() + offset),
+    advance: (ms) => {
+      offset += ms;
     },
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEPLOY_STATES } from '../../../src/deploy/states.js';
 import { openStore } from '../../../src/adapters/store/open-store.js';
+import { MIGRATIONS } from '../../../src/adapters/store/migrations.js';
 import { captureLogs } from '../../helpers/capture-logs.js';
 import { openTestPglite } from '../../helpers/stores.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
@@ -13,7 +14,7 @@ describe('openStore', () => {
     try {
       expect(store.kind).toBe('pglite');
       expect(await store.tryLead()).toBe(true);
-      expect(await store.query('select id, name from schema_migrations')).toEqual([{ id: 1, name: 'ledger' }]);
+      expect(await store.query('select id, name from schema_migrations order by id')).toEqual(MIGRATIONS.map(({ id, name }) => ({ id, name })));
       expect(logs.lines.find((l) => l.msg === 'embedded database opened (initdb)')).toMatchObject({ level: 'info', adapter: 'pglite' });
       expect(logs.lines.find((l) => l.msg === 'applied migration 1 (ledger)')).toMatchObject({ migration: 1 });
     } finally {

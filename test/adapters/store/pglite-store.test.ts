@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { PgliteStore } from '../../../src/adapters/store/pglite-store.js';
 import { templatePath } from '../../../src/adapters/store/pglite-template.js';
+import { MIGRATIONS } from '../../../src/adapters/store/migrations.js';
 import { captureLogs } from '../../helpers/capture-logs.js';
 import { openTestPglite } from '../../helpers/stores.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
@@ -112,13 +113,13 @@ describe('PgliteStore template cache', () => {
     const logs = captureLogs();
     await PgliteStore.prepareTemplate(cacheDir, logs.logger);
     expect(existsSync(templatePath(cacheDir))).toBe(true);
-    expect(path.basename(templatePath(cacheDir))).toMatch(/^pglite-template-1-[0-9a-f]{12}\.tar\.gz$/);
+    expect(path.basename(templatePath(cacheDir))).toMatch(new RegExp(`^pglite-template-${MIGRATIONS.length}-[0-9a-f]{12}\\.tar\\.gz$`));
     expect(logs.lines.filter((l) => l.msg === 'embedded database template built')).toHaveLength(1);
 
     await PgliteStore.prepareTemplate(cacheDir, logs.logger);
     const store = await PgliteStore.open({ cacheDir, logger: logs.logger });
     try {
-      expect(await store.query('select count(*)::integer as n from schema_migrations')).toEqual([{ n: 1 }]);
+      expect(await store.query('select count(*)::integer as n from schema_migrations')).toEqual([{ n: MIGRATIONS.length }]);
       expect(logs.lines.filter((l) => l.msg === 'embedded database template built')).toHaveLength(1);
       expect(logs.lines.find((l) => l.msg === 'embedded database opened (template)')).toMatchObject({ adapter: 'pglite', source: 'template', inMemory: true });
     } finally {
