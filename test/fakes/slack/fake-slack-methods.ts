@@ -15,6 +15,10 @@ export interface FakeMessage {
 
 export interface FakeSlackState {
   token: string;
+  /** The app-level token `apps.connections.open` expects. */
+  appToken: string;
+  /** The WebSocket URL `apps.connections.open` answers with, when Socket Mode is on. */
+  socketModeUrl?: string;
   botUserId: string;
   botId: string;
   channels: FakeChannel[];
@@ -47,6 +51,8 @@ export function answerMethod(fake: FakeSlack, method: string, args: Record<strin
       return postMessage(fake, args);
     case 'chat.update':
       return update(fake, args);
+    case 'apps.connections.open':
+      return state.socketModeUrl ? ok({ url: state.socketModeUrl }) : undefined;
     default:
       return undefined;
   }

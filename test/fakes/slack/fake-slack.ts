@@ -16,6 +16,8 @@ import { answerMethod, type FakeSlackState, type FakeMessage } from './fake-slac
  */
 
 export const BOT_TOKEN = 'xoxb-test-0000-canary-token';
+/** The app-level token (Socket Mode): `apps.connections.open` takes it and no other token, and no other method takes it. */
+export const APP_TOKEN = 'xapp-1-A0TEST-0000-canary-app-token';
 
 export interface FakeChannel {
   id: string;
@@ -38,6 +40,8 @@ export interface FakeSlackOptions {
   channels?: FakeChannel[];
   /** User groups, or the error a workspace without them answers. */
   usergroups?: { id: string; handle: string }[] | 'plan_upgrade_required';
+  /** The WebSocket URL `apps.connections.open` hands out (test/fakes/slack/socket-server.ts); without it the method is unexpected. */
+  socketModeUrl?: string;
 }
 
 export const DEFAULT_CHANNELS: FakeChannel[] = [
@@ -60,6 +64,8 @@ export class FakeSlack {
   static async start(options: FakeSlackOptions = {}): Promise<FakeSlack> {
     const state: FakeSlackState = {
       token: BOT_TOKEN,
+      appToken: APP_TOKEN,
+      ...(options.socketModeUrl ? { socketModeUrl: options.socketModeUrl } : {}),
       botUserId: 'U0BOT',
       botId: 'B0BOT',
       channels: options.channels ?? DEFAULT_CHANNELS,
@@ -149,7 +155,11 @@ export class FakeSlack {
       return send(404, { ok: false, error: 'unknown_method' });
     }
     this.calls.push({ method, args, authorization: req.headers.authorization, contentType });
-    if (req.headers.authorization !== `Bearer ${this.state.token}`) return send(200, { ok: false, error: 'invalid_auth' });
+    // Slack takes the app-level token for apps.connections.open only, and the bot token for everything else.
+    const [token, otherKind] = method === 'apps.connections.open' ? [this.state.appToken, this.state.token] : [this.state.token, this.state.appToken];
+    if (req.headers.authorization !== `Bearer ${token}`) {
+      return send(200, { ok: false, error: req.headers.authorization === `Bearer ${otherKind}` ? 'not_allowed_token_type' : 'invalid_auth' });
+    }
 
     const queued = this.faults.get(method)?.find((f) => f.times > 0);
     if (queued) {
