@@ -2,13 +2,11 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runHeartbeat } from '../heartbeat/runner.js';
-import { DEMO_TICKETS, sandboxPaths, writeBoard, writeConfig, writeFlyState } from '../demo/sandbox.js';
-import { readSimulatorCalls, SIMULATOR_ENV, startSimulatedApps } from '../demo/simulated-apps.js';
-import { wire } from '../wire.js';
-import { bootstrap } from './bootstrap.js';
+import { DEMO_TICKETS, layOutDemo, simulatorEnv, type Sandbox } from '../demo/sandbox.js';
+import { readSimulatorCalls, SIMULATOR_ENV } from '../demo/simulated-apps.js';
+import { bootstrapAndWire } from './bootstrap-and-wire.js';
 import { println, type Io } from './io.js';
 import { formatResult } from './once.js';
-import { reportError } from './report-error.js';
 
 /**
  * `opsbeat demo` (`npm start`): one full heartbeat in a sandbox — a file board with three tickets,
@@ -16,36 +14,19 @@ import { reportError } from './report-error.js';
  */
 export async function demo(io: Io, signal: AbortSignal): Promise<number> {
   const now = new Date();
-  const sandbox = sandboxPaths(await mkdtemp(path.join(os.tmpdir(), 'opsbeat-demo-')));
-  await writeFlyState(sandbox, now);
-  const apps = await startSimulatedApps({ stateFile: sandbox.stateFile });
+  const { sandbox, apps } = await layOutDemo(await mkdtemp(path.join(os.tmpdir(), 'opsbeat-demo-')), now);
   try {
-    await writeConfig(sandbox, apps.url);
-    await writeBoard(sandbox, now);
-    const env: NodeJS.ProcessEnv = {
-      PATH: io.env.PATH,
-      HOME: io.env.HOME,
-      // The simulator wants a token like flyctl does; this one opens nothing.
-      FLY_API_TOKEN: 'demo-token-for-the-simulator',
-      FLY_SIMULATOR_STATE: sandbox.stateFile,
-      FLY_SIMULATOR_CALLS: sandbox.callsFile,
-    };
-    const booted = await bootstrap(sandbox.configFile, { ...io, env }, { logTo: 'file', requireEnvironment: true });
-    if (!booted) return 1;
-    const { config, logger, redactor } = booted;
+    const env: NodeJS.ProcessEnv = { PATH: io.env.PATH, HOME: io.env.HOME, ...simulatorEnv(sandbox, 'demo-token-for-the-simulator') };
     intro(io, sandbox.dir);
-
-    const wiring = await wire(config, env, {
-      logger,
-      redactor,
+    const started = await bootstrapAndWire(sandbox.configFile, { ...io, env }, {
+      logTo: 'file',
+      requireEnvironment: true,
       chatOut: io.stdout,
       passEnv: SIMULATOR_ENV,
       cacheDir: path.join(os.tmpdir(), 'opsbeat-cache'),
-    }).catch((err: unknown) => {
-      reportError(io, err, redactor);
-      return undefined;
     });
-    if (!wiring) return 1;
+    if (typeof started === 'number') return started;
+    const { wiring } = started;
     try {
       const result = await runHeartbeat(wiring.deps, {
         trigger: 'demo',
@@ -83,15 +64,15 @@ function intro(io: Io, dir: string): void {
   ].join('\n'));
 }
 
-function outro(io: Io, sandbox: ReturnType<typeof sandboxPaths>, env: NodeJS.ProcessEnv): void {
+function outro(io: Io, sandbox: Sandbox, env: NodeJS.ProcessEnv): void {
   // `plan` needs a Fly token and reads the simulator's state, as the demo did: say so in the command.
   const demoEnv = ['FLY_API_TOKEN', ...SIMULATOR_ENV].map((name) => `${name}=${env[name]}`).join(' ');
   println(io.stdout, [
     '',
     'Look around:',
     `  board (comments opsbeat wrote):  ${sandbox.boardDir}`,
-    `  chat transcript (JSON lines):     ${path.join(sandbox.dir, 'data', 'chat.jsonl')}`,
-    `  logs (JSON lines, with hb ids):   ${path.join(sandbox.dir, 'data', 'opsbeat.log')}`,
+    `  chat transcript (JSON lines):     ${path.join(sandbox.dataDir, 'chat.jsonl')}`,
+    `  logs (JSON lines, with hb ids):   ${path.join(sandbox.dataDir, 'opsbeat.log')}`,
     `  the ledger:                       npm run opsbeat -- status --config ${sandbox.configFile}`,
     `  a plan, without executing it:     ${demoEnv} npm run opsbeat -- plan OPS-102 --config ${sandbox.configFile}`,
   ].join('\n'));

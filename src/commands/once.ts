@@ -1,28 +1,19 @@
 import { OpsbeatError } from '../errors.js';
 import { runHeartbeat, type HeartbeatResult } from '../heartbeat/runner.js';
-import { wire } from '../wire.js';
-import { bootstrap } from './bootstrap.js';
+import { bootstrapAndWire } from './bootstrap-and-wire.js';
 import { println, type Io } from './io.js';
 import { reportError } from './report-error.js';
 
+const LED_ELSEWHERE = 'another opsbeat daemon holds the heartbeat lock; nothing was run';
+
 /** `opsbeat once`: one heartbeat. 0 when it ran (held tickets included), 1 when a step failed or opsbeat could not work, 2 when another daemon leads. */
 export async function once(file: string, io: Io, signal: AbortSignal): Promise<number> {
-  const booted = await bootstrap(file, io, { logTo: 'stderr', requireEnvironment: true });
-  if (!booted) return 1;
-  const { config, logger, redactor } = booted;
-  let wiring;
-  try {
-    wiring = await wire(config, io.env, { logger, redactor, chatOut: io.stdout });
-  } catch (err) {
-    // The embedded store admits one process: a daemon holding it leads, as with the advisory lock.
-    const led = err instanceof OpsbeatError && err.code === 'store_locked';
-    if (led) println(io.stderr, 'another opsbeat daemon holds the heartbeat lock; nothing was run');
-    reportError(io, err, redactor);
-    return led ? 2 : 1;
-  }
+  const started = await bootstrapAndWire(file, io, { logTo: 'stderr', requireEnvironment: true, chatOut: io.stdout, exitCodeFor: storeHeld(io) });
+  if (typeof started === 'number') return started;
+  const { wiring, redactor } = started;
   try {
     if (!(await wiring.store.tryLead())) {
-      println(io.stderr, 'another opsbeat daemon holds the heartbeat lock; nothing was run');
+      println(io.stderr, LED_ELSEWHERE);
       return 2;
     }
     const result = await runHeartbeat(wiring.deps, { trigger: 'once', signal });
@@ -34,6 +25,15 @@ export async function once(file: string, io: Io, signal: AbortSignal): Promise<n
   } finally {
     await wiring.close();
   }
+}
+
+/** The embedded store admits one process: a daemon holding it leads, as with the advisory lock. */
+function storeHeld(io: Io): (err: unknown) => number {
+  return (err) => {
+    if (!(err instanceof OpsbeatError && err.code === 'store_locked')) return 1;
+    println(io.stderr, LED_ELSEWHERE);
+    return 2;
+  };
 }
 
 export function formatResult(result: HeartbeatResult): string {

@@ -1,8 +1,7 @@
 import { decideTicket } from '../gate/decide-ticket.js';
 import { gatherGateFacts } from '../gate/gather-facts.js';
 import { planTicket } from '../plan/plan-ticket.js';
-import { wire } from '../wire.js';
-import { bootstrap } from './bootstrap.js';
+import { bootstrapAndWire } from './bootstrap-and-wire.js';
 import { formatDecision, formatPlan } from './format-plan.js';
 import { println, type Io } from './io.js';
 import { reportError } from './report-error.js';
@@ -16,16 +15,9 @@ export async function plan(file: string, ticketId: string | undefined, io: Io, j
     println(io.stderr, 'usage: opsbeat plan <ticket>   (e.g. opsbeat plan OPS-101)');
     return 1;
   }
-  const booted = await bootstrap(file, io, { logTo: 'file', requireEnvironment: true });
-  if (!booted) return 1;
-  const { config, logger, redactor } = booted;
-  let wiring;
-  try {
-    wiring = await wire(config, io.env, { logger, redactor, chatOut: io.stderr });
-  } catch (err) {
-    reportError(io, err, redactor);
-    return 1;
-  }
+  const started = await bootstrapAndWire(file, io, { logTo: 'file', requireEnvironment: true, chatOut: io.stderr });
+  if (typeof started === 'number') return started;
+  const { redactor, wiring } = started;
   try {
     const { deps } = wiring;
     const ticket = await deps.board.readTicket(ticketId);

@@ -6,9 +6,8 @@ import { readStatusReport } from '../heartbeat/status-report.js';
 import { GITHUB_WEBHOOK_PATH, githubWebhook } from '../http/github-webhook.js';
 import { healthOf, type HealthState } from '../http/health.js';
 import { startHttpServer, type HttpRoute } from '../http/server.js';
-import { wire } from '../wire.js';
 import { startRealtimeMentions } from '../mentions/realtime.js';
-import { bootstrap } from './bootstrap.js';
+import { bootstrapAndWire } from './bootstrap-and-wire.js';
 import type { Io } from './io.js';
 import { reportError } from './report-error.js';
 
@@ -19,17 +18,10 @@ import { reportError } from './report-error.js';
  * SIGTERM/SIGINT: no new work starts, a running fly deploy finishes, then the process exits.
  */
 export async function start(file: string, io: Io, signal: AbortSignal): Promise<number> {
-  const booted = await bootstrap(file, io, { logTo: 'stdout', requireEnvironment: true });
-  if (!booted) return 1;
-  const { config, logger, redactor } = booted;
-  let wiring;
-  try {
-    // stdout is the JSON log stream (Fly collects it): the console chat prints to stderr.
-    wiring = await wire(config, io.env, { logger, redactor, chatOut: io.stderr });
-  } catch (err) {
-    reportError(io, err, redactor);
-    return 1;
-  }
+  // stdout is the JSON log stream (Fly collects it): the console chat prints to stderr.
+  const started = await bootstrapAndWire(file, io, { logTo: 'stdout', requireEnvironment: true, chatOut: io.stderr });
+  if (typeof started === 'number') return started;
+  const { config, logger, redactor, wiring } = started;
   const { deps, store } = wiring;
   const log = logger.child({ adapter: 'daemon' });
   const health: HealthState = {

@@ -1,11 +1,21 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildSimulatedApp, FLYCTL_SIMULATOR, writeSimulatorState, type SimulatorState } from './simulated-apps.js';
+import {
+  buildSimulatedApp,
+  FLYCTL_SIMULATOR,
+  startSimulatedApps,
+  writeSimulatorState,
+  type SimulatedAppsServer,
+  type SimulatorState,
+} from './simulated-apps.js';
 
 /**
- * The demo's world: three tickets on a file board, two apps on a simulated Fly, and a
- * configuration that points opsbeat at them. One ticket ships, one waits for QA, one ships a
- * release whose health check fails and is rolled back.
+ * A sandbox for opsbeat: a file board, a simulated Fly (its state and calls files, the apps' HTTP
+ * side) and a configuration that points opsbeat at them. The demo lays one out here; the test
+ * world and the process tests lay theirs out with the same functions.
+ *
+ * The demo's world: three tickets on the board, two apps on Fly. One ticket ships, one waits for
+ * QA, one ships a release whose health check fails and is rolled back.
  */
 
 export const DEMO_TICKETS = {
@@ -18,6 +28,8 @@ export interface Sandbox {
   dir: string;
   configFile: string;
   boardDir: string;
+  /** The embedded store's folder. */
+  dataDir: string;
   stateFile: string;
   callsFile: string;
 }
@@ -27,14 +39,78 @@ export function sandboxPaths(dir: string): Sandbox {
     dir,
     configFile: path.join(dir, 'opsbeat.yaml'),
     boardDir: path.join(dir, 'board'),
+    dataDir: path.join(dir, 'data'),
     stateFile: path.join(dir, 'fly-simulator.json'),
     callsFile: path.join(dir, 'fly-calls.jsonl'),
   };
 }
 
+/**
+ * Lay out a sandbox: the board folder, Fly as it starts, the apps' HTTP side (started here; the
+ * caller closes it) and the configuration, which names the apps' URL. Returns the apps' server
+ * and the configuration text.
+ */
+export async function layOutSandbox(
+  sandbox: Sandbox,
+  fly: SimulatorState,
+  config: (appsUrl: string) => string,
+): Promise<{ apps: SimulatedAppsServer; configText: string }> {
+  await mkdir(sandbox.boardDir, { recursive: true });
+  await writeSimulatorState(sandbox.stateFile, fly);
+  const apps = await startSimulatedApps({ stateFile: sandbox.stateFile });
+  try {
+    const configText = config(apps.url);
+    await writeFile(sandbox.configFile, configText);
+    return { apps, configText };
+  } catch (err) {
+    await apps.close();
+    throw err;
+  }
+}
+
+/** What flyctl (the simulator) reads from the environment in a sandbox. The simulator wants a token like flyctl does; `token` opens nothing. */
+export function simulatorEnv(sandbox: Pick<Sandbox, 'stateFile' | 'callsFile'>, token: string): NodeJS.ProcessEnv {
+  return { FLY_API_TOKEN: token, FLY_SIMULATOR_STATE: sandbox.stateFile, FLY_SIMULATOR_CALLS: sandbox.callsFile };
+}
+
+/** The configuration's top-level entries that point opsbeat at a sandbox: its store, file board, console chat, and the simulator as flyctl. */
+export function sandboxConfigLines(sandbox: Pick<Sandbox, 'dataDir' | 'boardDir'>, flyTimeouts: string): string[] {
+  return [
+    `store: { dataDir: ${JSON.stringify(sandbox.dataDir)} }`,
+    `board: { kind: files, files: { dir: ${JSON.stringify(sandbox.boardDir)} } }`,
+    'chat: { kind: console }',
+    `platform: { kind: fly, fly: { bin: ${JSON.stringify(FLYCTL_SIMULATOR)}, timeouts: { ${flyTimeouts} } } }`,
+  ];
+}
+
+/** One app's entry under `apps:`, served by the simulated apps at `appsUrl`, smoke-tested at `smokePath`; `extra`: more of its keys. */
+export function appYaml(name: string, appsUrl: string, extra: string[] = [], smokePath = '/'): string[] {
+  return [
+    `  ${name}:`,
+    `    image: "registry.fly.io/${name}:{ref}"`,
+    `    health: { url: "${appsUrl}/${name}/health", maxMs: 2000 }`,
+    `    url: "${appsUrl}/${name}"`,
+    `    smoke: [{ path: ${smokePath}, status: 200, maxMs: 3000 }]`,
+    ...extra.map((line) => `    ${line}`),
+  ];
+}
+
+/** Lay out the demo's sandbox in `dir`: Fly, the configuration and the board as the demo starts. The caller closes the apps' server. */
+export async function layOutDemo(dir: string, now: Date): Promise<{ sandbox: Sandbox; apps: SimulatedAppsServer }> {
+  const sandbox = sandboxPaths(dir);
+  const { apps } = await layOutSandbox(sandbox, demoFly(now), (appsUrl) => demoConfig(sandbox, appsUrl));
+  try {
+    await writeBoard(sandbox, now);
+    return { sandbox, apps };
+  } catch (err) {
+    await apps.close();
+    throw err;
+  }
+}
+
 /** Fly as the demo starts: both apps healthy on their current release. */
-export async function writeFlyState(sandbox: Sandbox, now: Date): Promise<void> {
-  const state: SimulatorState = {
+function demoFly(now: Date): SimulatorState {
+  return {
     deployDelayMs: 400,
     apps: {
       hotdash: buildSimulatedApp({
@@ -63,11 +139,9 @@ export async function writeFlyState(sandbox: Sandbox, now: Date): Promise<void> 
     },
     faults: [],
   };
-  await writeSimulatorState(sandbox.stateFile, state);
 }
 
-export async function writeBoard(sandbox: Sandbox, now: Date): Promise<void> {
-  await mkdir(sandbox.boardDir, { recursive: true });
+async function writeBoard(sandbox: Sandbox, now: Date): Promise<void> {
   const at = (minutesAgo: number): string => new Date(now.getTime() - minutesAgo * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const files: Record<string, string> = {
     [DEMO_TICKETS.ships]: ticket({
@@ -125,41 +199,21 @@ function ticket(t: {
   ].join('\n');
 }
 
-export async function writeConfig(sandbox: Sandbox, appsUrl: string): Promise<void> {
-  const app = (name: string, smoke: string) => [
-    `  ${name}:`,
-    `    image: "registry.fly.io/${name}:{ref}"`,
-    '    strategy: rolling',
-    `    health: { url: "${appsUrl}/${name}/health", maxMs: 2000 }`,
-    `    url: "${appsUrl}/${name}"`,
-    `    smoke: [${smoke}]`,
-    '    secrets: [SESSION_SECRET]',
-  ];
-  const yaml = [
+function demoConfig(sandbox: Sandbox, appsUrl: string): string {
+  const keys = ['strategy: rolling', 'secrets: [SESSION_SECRET]'];
+  return [
     '# The demo sandbox: file board, console chat, embedded store, simulated Fly.',
     'schedule: "*/15 * * * *"',
-    'store:',
-    `  dataDir: ${JSON.stringify(path.join(sandbox.dir, 'data'))}`,
-    'board:',
-    '  kind: files',
-    `  files: { dir: ${JSON.stringify(sandbox.boardDir)} }`,
+    ...sandboxConfigLines(sandbox, 'read: 20s, logs: 10s, deploy: 2m'),
     'reviewers:',
     '  cq: [alice]',
     '  qa: [carol, qa-bot]',
     '  operators: [alice, dave]',
-    'chat:',
-    '  kind: console',
-    'platform:',
-    '  kind: fly',
-    '  fly:',
-    `    bin: ${JSON.stringify(FLYCTL_SIMULATOR)}`,
-    '    timeouts: { read: 20s, logs: 10s, deploy: 2m }',
     'apps:',
-    ...app('hotdash', '{ path: /, status: 200, maxMs: 3000 }'),
-    ...app('billing', '{ path: /invoices, status: 200, maxMs: 3000 }'),
+    ...appYaml('hotdash', appsUrl, keys),
+    ...appYaml('billing', appsUrl, keys, '/invoices'),
     'deploys: { verifyAttempts: 2, verifyRetryDelay: 500ms }',
     'http: { port: 0, host: 127.0.0.1 }',
     '',
   ].join('\n');
-  await writeFile(sandbox.configFile, yaml);
 }

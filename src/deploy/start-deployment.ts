@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { asOpsbeatError, OpsbeatError } from '../errors.js';
 import type { DeployPlan } from '../plan/types.js';
 import type { DeploymentOutcome } from './outcome.js';
+import { deployAndSettle } from './deploy-and-settle.js';
 import { DeploymentRun, type DeployDeps } from './deployment-run.js';
 import { describeError } from './describe-error.js';
 import { recheckTicket } from './recheck-ticket.js';
 import { runInOrder, runPreCheck } from './run-checks.js';
-import { rollBack, verifyAndSettle } from './settle-deployment.js';
 
 /**
  * Execute one plan: planned → prechecked → deploying → verifying → succeeded, or roll back at once.
@@ -26,7 +26,7 @@ export async function startDeployment(deps: DeployDeps, plan: DeployPlan): Promi
     }
     throw err;
   }
-  let run = new DeploymentRun(deps, row, false);
+  const run = new DeploymentRun(deps, row, false);
   await run.event('note', { message: 'plan', command: plan.deploy.command, rollback: plan.rollback.command });
 
   try {
@@ -60,28 +60,5 @@ export async function startDeployment(deps: DeployDeps, plan: DeployPlan): Promi
     throw err;
   }
 
-  // From here Fly changes: a shutdown (SIGTERM) no longer cancels anything. The deploy, its
-  // verification and any rollback are seen through, so no release is left serving unverified.
-  run = seeThrough(run);
-  await run.to('deploying', { command: plan.deploy.command });
-  try {
-    const result = await deps.platform.deploy(plan.deploy.request);
-    await run.event('command', { command: plan.deploy.command, durationMs: result.durationMs, version: result.version ?? null });
-    await run.to('verifying', {}, result.version === undefined ? {} : { releaseVersion: result.version });
-  } catch (thrown) {
-    const err = asOpsbeatError(thrown);
-    run.log.warn({ err, code: err.code }, 'deploy failed; rolling back');
-    await run.to('rolling_back', { reason: err.code }, { failure: run.failure('deploy', err.code, describeError(err)) });
-    await rollBack(run);
-    return run.outcome();
-  }
-  await verifyAndSettle(run);
-  return run.outcome();
-}
-
-/** The same run under a signal that never aborts, for the part that must finish once started. */
-function seeThrough(run: DeploymentRun): DeploymentRun {
-  const through = new DeploymentRun({ ...run.deps, signal: new AbortController().signal }, run.row, run.reconciled);
-  through.checks.push(...run.checks);
-  return through;
+  return deployAndSettle(run, plan);
 }

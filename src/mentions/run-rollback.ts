@@ -1,8 +1,8 @@
 import { asOpsbeatError } from '../errors.js';
 import type { DeploymentOutcome } from '../deploy/outcome.js';
+import { deployAndSettle } from '../deploy/deploy-and-settle.js';
 import { DeploymentRun } from '../deploy/deployment-run.js';
 import { runInOrder, runPreCheck } from '../deploy/run-checks.js';
-import { rollBack, verifyAndSettle } from '../deploy/settle-deployment.js';
 import type { DeployPlan } from '../plan/types.js';
 import type { MentionDeps } from './command-context.js';
 
@@ -33,18 +33,5 @@ export async function runRollback(deps: MentionDeps, id: string, plan: DeployPla
     return run.outcome();
   }
   await run.to('prechecked');
-  await run.to('deploying', { command: plan.deploy.command });
-  try {
-    const result = await deps.platform.deploy(plan.deploy.request);
-    await run.event('command', { command: plan.deploy.command, durationMs: result.durationMs, version: result.version ?? null });
-    await run.to('verifying', {}, result.version === undefined ? {} : { releaseVersion: result.version });
-  } catch (thrown) {
-    const err = asOpsbeatError(thrown);
-    run.log.warn({ err, code: err.code }, 'rollback deploy failed; returning to the release it replaced');
-    await run.to('rolling_back', { reason: err.code }, { failure: run.failure('deploy', err.code, err.message) });
-    await rollBack(run);
-    return run.outcome();
-  }
-  await verifyAndSettle(run);
-  return run.outcome();
+  return deployAndSettle(run, plan);
 }

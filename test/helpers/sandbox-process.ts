@@ -6,18 +6,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { appYaml, layOutSandbox, sandboxConfigLines, sandboxPaths, simulatorEnv, type Sandbox } from '../../src/demo/sandbox.js';
 import {
   buildSimulatedApp,
-  FLYCTL_SIMULATOR,
   readSimulatorCalls,
   readSimulatorState,
-  startSimulatedApps,
   updateSimulatorState,
-  writeSimulatorState,
   type SimulatedApp,
+  type SimulatedAppsServer,
   type SimulatorCall,
   type SimulatorState,
-  type SimulatedAppsServer,
 } from '../../src/demo/simulated-apps.js';
 import { openStore } from '../../src/adapters/store/open-store.js';
 import { templatePath } from '../../src/adapters/store/pglite-template.js';
@@ -27,9 +26,9 @@ import { ticketFileText, type TicketBuilder } from './ticket-builder.js';
 
 /**
  * opsbeat as a real process: `node --import tsx src/cli.ts <command> --config <file>`, run from
- * the repository root, against a sandbox laid out like test/helpers/world.ts lays out its world —
- * a file board, the Fly simulator's state and calls files, the apps' HTTP side (served by this
- * test process) and a YAML configuration.
+ * the repository root, against a test sandbox (`layOutTestSandbox`, which test/helpers/world.ts
+ * lays out its world with too) — a file board, the Fly simulator's state and calls files, the
+ * apps' HTTP side (served by this test process) and a YAML configuration.
  *
  *   const box = await createProcessSandbox({ tickets: [new TicketBuilder('OPS-1')…] });
  *   const result = await box.run(['once']);
@@ -155,17 +154,21 @@ export function isAlive(pid: number): boolean {
 
 export type SandboxTicket = TicketBuilder | { id: string; text: string };
 
-export interface ProcessSandboxOptions {
+/** What a test sandbox starts with; every field has a default. */
+export interface TestSandboxOptions {
   tickets?: SandboxTicket[];
   /** Simulated apps; default: `defaultApps()`. */
   apps?: Record<string, SimulatedApp>;
   images?: SimulatorState['images'];
   faults?: SimulatorState['faults'];
   deployDelayMs?: number;
-  /** YAML lines added to the configuration (top-level keys replace the base's); a function gets the apps' URL. */
-  configYaml?: string[] | ((appsUrl: string) => string[]);
-  /** Merged over the child's default environment (PATH, HOME, FLY_API_TOKEN, simulator files). */
+  /** Merged over the default environment (PATH, HOME, FLY_API_TOKEN, simulator files). */
   env?: NodeJS.ProcessEnv;
+}
+
+export interface ProcessSandboxOptions extends TestSandboxOptions {
+  /** YAML lines added to the configuration (merged as `sandboxConfigYaml` says); a function gets the apps' URL. */
+  configYaml?: string[] | ((appsUrl: string) => string[]);
   /**
    * Start with an embedded store that is already created and migrated (copied from a cached
    * seed), sparing every sandbox PGlite's slow initdb. Default true; false exercises opsbeat's
@@ -174,34 +177,75 @@ export interface ProcessSandboxOptions {
   seedStore?: boolean;
 }
 
-export interface ProcessSandbox {
-  dir: string;
-  configFile: string;
-  boardDir: string;
-  dataDir: string;
-  stateFile: string;
-  callsFile: string;
+/** A sandbox laid out for a test, with what tests read and change in it. */
+export interface TestSandbox extends Sandbox {
+  appsUrl: string;
+  apps: SimulatedAppsServer;
+  configText: string;
+  /** opsbeat's environment. */
+  env: NodeJS.ProcessEnv;
+  writeTicket(ticket: SandboxTicket): Promise<void>;
+  ticketFile(id: string): Promise<string>;
+  flyCalls(): Promise<Extract<SimulatorCall, { kind: 'call' }>[]>;
+  /** argv of every `fly deploy` so far. */
+  deployCalls(): Promise<string[][]>;
+  fly(): Promise<SimulatorState>;
+  updateFly(change: (state: SimulatorState) => void): Promise<void>;
+}
+
+/**
+ * Lay out a test sandbox in `dir` (src/demo/sandbox.ts does the layout): the options' apps (or
+ * the two default ones), the tickets, and `sandboxConfigYaml` with the test's configuration lines
+ * (and flyctl timeouts of its own, if given). The caller closes `apps`.
+ */
+export async function layOutTestSandbox(
+  dir: string,
+  options: TestSandboxOptions & { configYaml: (appsUrl: string) => string[]; flyTimeouts?: string; now: Date },
+): Promise<TestSandbox> {
+  const sandbox = sandboxPaths(dir);
+  const fly: SimulatorState = {
+    deployDelayMs: options.deployDelayMs ?? 50,
+    apps: options.apps ?? defaultApps(options.now),
+    images: options.images ?? {},
+    faults: options.faults ?? [],
+  };
+  const { apps, configText } = await layOutSandbox(sandbox, fly, (appsUrl) =>
+    sandboxConfigYaml({ ...sandbox, appsUrl, flyTimeouts: options.flyTimeouts, extra: options.configYaml(appsUrl) }),
+  );
+  const writeTicket = async (t: SandboxTicket): Promise<void> => {
+    const { id, text } = 'text' in t ? t : { id: t.build().id, text: ticketFileText(t.build()) };
+    await writeFile(path.join(sandbox.boardDir, `${id}.md`), text);
+  };
+  for (const t of options.tickets ?? []) await writeTicket(t);
+  const flyCalls = async () =>
+    (await readSimulatorCalls(sandbox.callsFile)).filter((c): c is Extract<SimulatorCall, { kind: 'call' }> => c.kind === 'call');
+  return {
+    ...sandbox,
+    appsUrl: apps.url,
+    apps,
+    configText,
+    env: baseEnv({ ...simulatorEnv(sandbox, 'test-token-for-the-simulator'), ...options.env }),
+    writeTicket,
+    ticketFile: (id) => readFile(path.join(sandbox.boardDir, `${id}.md`), 'utf8'),
+    flyCalls,
+    deployCalls: async () => (await flyCalls()).filter((c) => c.argv[0] === 'deploy').map((c) => c.argv),
+    fly: () => readSimulatorState(sandbox.stateFile),
+    updateFly: (change) => updateSimulatorState(sandbox.stateFile, change),
+  };
+}
+
+export interface ProcessSandbox extends Omit<TestSandbox, 'apps' | 'configText'> {
   /** The console chat's transcript (JSON lines). */
   chatFile: string;
-  appsUrl: string;
-  /** The child's environment. */
-  env: NodeJS.ProcessEnv;
   /** `opsbeat <args> --config <file>` to the end; `env` is merged over the sandbox's. */
   run(args: readonly string[], options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<ProcessResult>;
   /** The same, left running (a daemon, or a process to kill); stopped by `close` if still alive. */
   spawn(args: readonly string[], options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): RunningProcess;
-  writeTicket(ticket: SandboxTicket): Promise<void>;
-  ticketFile(id: string): Promise<string>;
   /** Every file of the board folder, by name. */
   boardFiles(): Promise<Record<string, string>>;
   chatTranscript(): Promise<string>;
-  flyCalls(): Promise<Extract<SimulatorCall, { kind: 'call' }>[]>;
-  /** argv of every `fly deploy` so far. */
-  deployCalls(): Promise<string[][]>;
   /** The images deployed, in order. */
   deployedImages(): Promise<string[]>;
-  fly(): Promise<SimulatorState>;
-  updateFly(change: (state: SimulatorState) => void): Promise<void>;
   /** `opsbeat status --json`, parsed. */
   status(): Promise<StatusJson>;
   close(): Promise<void>;
@@ -216,35 +260,16 @@ export interface StatusJson {
 
 export async function createProcessSandbox(options: ProcessSandboxOptions = {}): Promise<ProcessSandbox> {
   const dir = await mkdtemp(path.join(tmpdir(), 'opsbeat-process-'));
-  const boardDir = path.join(dir, 'board');
-  const dataDir = path.join(dir, 'data');
-  const stateFile = path.join(dir, 'fly-simulator.json');
-  const callsFile = path.join(dir, 'fly-calls.jsonl');
-  const configFile = path.join(dir, 'opsbeat.yaml');
-  await mkdir(boardDir, { recursive: true });
-  if (options.seedStore ?? true) await cp(await seedStore(), path.join(dataDir, 'pglite'), { recursive: true });
-  await writeSimulatorState(stateFile, {
-    deployDelayMs: options.deployDelayMs ?? 50,
-    apps: options.apps ?? defaultApps(),
-    images: options.images ?? {},
-    faults: options.faults ?? [],
+  if (options.seedStore ?? true) await cp(await seedStore(), path.join(dir, 'data', 'pglite'), { recursive: true });
+  const { configYaml } = options;
+  const box = await layOutTestSandbox(dir, {
+    ...options,
+    configYaml: (appsUrl) => (typeof configYaml === 'function' ? configYaml(appsUrl) : (configYaml ?? [])),
+    now: new Date(),
   });
-  let apps: SimulatedAppsServer | undefined = await startSimulatedApps({ stateFile });
+  const { boardDir, dataDir, callsFile, configFile, env, deployCalls } = box;
+  let apps: SimulatedAppsServer | undefined = box.apps;
   const children = new Set<RunningProcess>();
-
-  const writeTicket = async (t: SandboxTicket): Promise<void> => {
-    const { id, text } = 'text' in t ? t : { id: t.build().id, text: ticketFileText(t.build()) };
-    await writeFile(path.join(boardDir, `${id}.md`), text);
-  };
-  for (const t of options.tickets ?? []) await writeTicket(t);
-  await writeFile(configFile, sandboxConfigYaml({ dataDir, boardDir, appsUrl: apps.url, extra: typeof options.configYaml === 'function' ? options.configYaml(apps.url) : (options.configYaml ?? []) }));
-
-  const env = baseEnv({
-    FLY_API_TOKEN: 'test-token-for-the-simulator',
-    FLY_SIMULATOR_STATE: stateFile,
-    FLY_SIMULATOR_CALLS: callsFile,
-    ...options.env,
-  });
   const spawnHere = (args: readonly string[], o: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): RunningProcess => {
     const child = spawnOpsbeat([...args, '--config', configFile], { env: { ...env, ...o.env }, timeoutMs: o.timeoutMs });
     children.add(child);
@@ -252,34 +277,19 @@ export async function createProcessSandbox(options: ProcessSandboxOptions = {}):
     return child;
   };
   const run = (args: readonly string[], o: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) => spawnHere(args, o).exited;
-  const flyCalls = async () =>
-    (await readSimulatorCalls(callsFile)).filter((c): c is Extract<SimulatorCall, { kind: 'call' }> => c.kind === 'call');
-  const deployCalls = async () => (await flyCalls()).filter((c) => c.argv[0] === 'deploy').map((c) => c.argv);
 
+  const chatFile = path.join(dataDir, 'chat.jsonl');
   return {
-    dir,
-    configFile,
-    boardDir,
-    dataDir,
-    stateFile,
-    callsFile,
-    chatFile: path.join(dataDir, 'chat.jsonl'),
-    appsUrl: apps.url,
-    env,
+    ...box,
+    chatFile,
     run,
     spawn: spawnHere,
-    writeTicket,
-    ticketFile: (id) => readFile(path.join(boardDir, `${id}.md`), 'utf8'),
     boardFiles: async () => {
       const names = await readdir(boardDir);
       return Object.fromEntries(await Promise.all(names.map(async (n) => [n, await readFile(path.join(boardDir, n), 'utf8')] as const)));
     },
-    chatTranscript: () => readFile(path.join(dataDir, 'chat.jsonl'), 'utf8').catch(() => ''),
-    flyCalls,
-    deployCalls,
+    chatTranscript: () => readFile(chatFile, 'utf8').catch(() => ''),
     deployedImages: async () => (await deployCalls()).map((argv) => argv[argv.indexOf('--image') + 1] ?? ''),
-    fly: () => readSimulatorState(stateFile),
-    updateFly: (change) => updateSimulatorState(stateFile, change),
     status: async () => {
       const result = await run(['status', '--json']);
       if (result.code !== 0) throw new Error(`opsbeat status --json exited ${result.code}\n${result.stderr}`);
@@ -335,47 +345,46 @@ export async function waitForSimulatorCalls(callsFile: string, timeoutMs = 60_00
 }
 
 /**
- * The sandbox configuration: world.ts's, with the simulator as flyctl. `extra` holds top-level
- * YAML entries; one whose key the base has replaces the base entry (YAML forbids duplicate keys).
+ * The test sandbox's configuration: store, board, console chat and the simulator as flyctl, the
+ * reviewers alice (CQ), carol (QA) and dave (operator), and the two default apps. `extra` holds
+ * top-level YAML lines; a key the base also writes is merged into it (mappings key by key, the
+ * extra values win), since YAML does not allow a key twice.
  */
-export function sandboxConfigYaml(o: { dataDir: string; boardDir: string; appsUrl: string; extra?: string[] }): string {
-  const base = [
-    `store: { dataDir: ${JSON.stringify(o.dataDir)} }`,
-    `board: { kind: files, files: { dir: ${JSON.stringify(o.boardDir)} } }`,
-    'reviewers: { cq: [alice], qa: [carol], operators: [dave] }',
-    'chat: { kind: console }',
-    `platform: { kind: fly, fly: { bin: ${JSON.stringify(FLYCTL_SIMULATOR)}, timeouts: { read: 20s, logs: 10s, deploy: 60s } } }`,
-    'apps:',
-    ...appYaml('hotdash-staging', o.appsUrl),
-    ...appYaml('billing', o.appsUrl),
-    'deploys: { verifyAttempts: 1, verifyRetryDelay: 100ms }',
-    'http: { port: 0, host: 127.0.0.1 }',
-  ];
-  const extra = o.extra ?? [];
-  const replaced = new Set(extra.flatMap((line) => /^([A-Za-z]\w*):/.exec(line)?.[1] ?? []));
-  const kept: string[] = [];
-  let dropping = false;
-  for (const line of base) {
-    const key = /^([A-Za-z]\w*):/.exec(line)?.[1];
-    if (key !== undefined) dropping = replaced.has(key);
-    if (!dropping) kept.push(line);
-  }
-  return [...kept, ...extra, ''].join('\n');
+export function sandboxConfigYaml(o: { dataDir: string; boardDir: string; appsUrl: string; extra?: string[]; flyTimeouts?: string }): string {
+  return withOverrides(
+    [
+      ...sandboxConfigLines(o, o.flyTimeouts ?? 'read: 20s, logs: 10s, deploy: 60s'),
+      'reviewers: { cq: [alice], qa: [carol], operators: [dave] }',
+      'apps:',
+      ...appYaml('hotdash-staging', o.appsUrl),
+      ...appYaml('billing', o.appsUrl),
+      'deploys: { verifyAttempts: 1, verifyRetryDelay: 100ms }',
+      'http: { port: 0, host: 127.0.0.1 }',
+    ],
+    o.extra ?? [],
+  );
 }
 
-/** One app's entry under `apps:`, served by the simulated apps at `appsUrl`; `extra`: more of its keys. */
-export function appYaml(name: string, appsUrl: string, extra: string[] = []): string[] {
-  return [
-    `  ${name}:`,
-    `    image: "registry.fly.io/${name}:{ref}"`,
-    `    health: { url: "${appsUrl}/${name}/health", maxMs: 2000 }`,
-    `    url: "${appsUrl}/${name}"`,
-    '    smoke: [{ path: /, status: 200, maxMs: 3000 }]',
-    ...extra.map((line) => `    ${line}`),
-  ];
+function withOverrides(base: string[], extra: string[]): string {
+  const topKeys = (lines: string[]) => new Set(lines.flatMap((l) => /^([A-Za-z_][\w-]*)\s*:/.exec(l)?.[1] ?? []));
+  const shared = [...topKeys(extra)].filter((k) => topKeys(base).has(k));
+  if (shared.length === 0) return [...base, ...extra, ''].join('\n');
+  const merged = deepMerge(parseYaml(base.join('\n')) as unknown, parseYaml(extra.join('\n')) as unknown);
+  return stringifyYaml(merged);
 }
 
-/** world.ts's two apps (this helper stays free of vitest hooks, so scripts can use it too). */
+function deepMerge(a: unknown, b: unknown): unknown {
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isMap(a) || !isMap(b)) return b;
+  const out: Record<string, unknown> = { ...a };
+  for (const [key, value] of Object.entries(b)) out[key] = key in a ? deepMerge(a[key], value) : value;
+  return out;
+}
+
+/** One app's entry under `apps:` (see src/demo/sandbox.ts). */
+export { appYaml };
+
+/** The test sandbox's two apps (this helper stays free of vitest hooks, so scripts can use it too). */
 export function defaultApps(now = new Date()): Record<string, SimulatedApp> {
   return {
     'hotdash-staging': buildSimulatedApp({

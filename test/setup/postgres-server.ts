@@ -1,7 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile, chown, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +11,7 @@ import { Redactor } from '../../src/logging/redactor.js';
 import { migrate } from '../../src/adapters/store/migrate.js';
 import { PgliteStore } from '../../src/adapters/store/pglite-store.js';
 import { PostgresStore } from '../../src/adapters/store/postgres-store.js';
+import { freePort } from '../helpers/sandbox-process.js';
 
 /**
  * vitest globalSetup: a Postgres server for the whole run, and the PGlite template cache.
@@ -91,6 +91,7 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/** Run `sql` (one statement or several) on `url` over a connection of its own. */
 export async function admin(url: string, sql: string): Promise<void> {
   await adminValue(url, sql);
 }
@@ -99,8 +100,10 @@ async function adminValue(url: string, sql: string): Promise<unknown> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
-    const { rows } = await client.query<Record<string, unknown>>(sql);
-    return rows[0] && Object.values(rows[0])[0];
+    // Several statements answer with one result each: the value is the last one's.
+    const results: pg.QueryResult | pg.QueryResult[] = await client.query(sql);
+    const row = (Array.isArray(results) ? results.at(-1) : results)?.rows[0] as Record<string, unknown> | undefined;
+    return row && Object.values(row)[0];
   } finally {
     await client.end();
   }
@@ -188,15 +191,4 @@ async function unprivileged(root: string): Promise<AsPostgres> {
 
 function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

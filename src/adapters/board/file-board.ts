@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { KeyedQueue } from './keyed-queue.js';
 import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../config/normalise.js';
@@ -28,8 +29,8 @@ export class FileBoard implements Board {
   private readonly dir: string;
   private readonly teams: Record<string, string[]>;
   private readonly now: () => Date;
-  /** Per-file chain of pending writes: one write at a time per ticket. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** One write at a time per ticket file. */
+  private readonly queue = new KeyedQueue<string>();
 
   constructor(options: FileBoardOptions) {
     this.dir = options.dir;
@@ -135,7 +136,7 @@ export class FileBoard implements Board {
   /** Read, transform, write atomically; if the file changed while we worked, start again from the new text. */
   private async update<T>(id: string, change: (file: TicketFile) => { result: T; text?: string }): Promise<T> {
     const target = this.file(id);
-    return this.serialise(target, async () => {
+    return this.queue.run(target, async () => {
       for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
         const before = await readText(target, id);
         const { result, text } = change(parseTicketFile(before));
@@ -159,17 +160,6 @@ export class FileBoard implements Board {
         details: `${id}.md changed ${WRITE_ATTEMPTS} times while opsbeat tried to update it; it tries again on the next heartbeat.`,
       });
     });
-  }
-
-  private serialise<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.catch(() => undefined);
-    this.queues.set(key, settled);
-    void settled.then(() => {
-      if (this.queues.get(key) === settled) this.queues.delete(key);
-    });
-    return next;
   }
 }
 

@@ -1,43 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import pg from 'pg';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExternalError } from '../../../src/errors.js';
 import { analyseMigrations } from '../../../src/gate/analyse-migrations.js';
 import { inspectSchema, readOnlyConnection } from '../../../src/gate/inspect-schema.js';
-
-/** The test server: the one test/setup/postgres-server.ts started, else OPSBEAT_TEST_DATABASE_URL. */
-function serverUrl(): string {
-  const url = inject('databaseUrl') || process.env.OPSBEAT_TEST_DATABASE_URL;
-  if (!url) throw new Error(inject('databaseError') || 'no test database: set OPSBEAT_TEST_DATABASE_URL');
-  return url;
-}
-
-async function run(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-const drops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const drop of drops.splice(0)) await drop();
-});
+import { freePort as closedPort } from '../../helpers/sandbox-process.js';
+import { createTestDatabase } from '../../helpers/stores.js';
+import { admin } from '../../setup/postgres-server.js';
 
 /** A fresh database holding `sql`, dropped after the test; returns its URL. */
 async function databaseWith(sql: string): Promise<string> {
-  const server = serverUrl();
-  const name = `opsbeat_gate_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await run(server, `create database ${name}`);
-  drops.push(() => run(server, `drop database if exists ${name} with (force)`));
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  if (sql) await run(url.toString(), sql);
-  return url.toString();
+  const url = await createTestDatabase({ migrated: false });
+  if (sql) await admin(url, sql);
+  return url;
 }
 
 const MIGRATION = `
@@ -99,7 +73,7 @@ describe('inspectSchema (real PostgreSQL)', () => {
     } finally {
       await client.end();
     }
-    await run(url, 'select 1 from accounts');
+    await admin(url, 'select 1 from accounts');
   });
 
   it('stays read-only when the URL tries to turn it off', async () => {
@@ -148,14 +122,3 @@ describe('inspectSchema (real PostgreSQL)', () => {
   });
 });
 
-/** A port nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

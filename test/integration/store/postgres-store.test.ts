@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ExternalError, TimeoutError } from '../../../src/errors.js';
 import { migrate } from '../../../src/adapters/store/migrate.js';
@@ -6,6 +5,7 @@ import { MIGRATIONS } from '../../../src/adapters/store/migrations.js';
 import { openStore } from '../../../src/adapters/store/open-store.js';
 import { PostgresStore } from '../../../src/adapters/store/postgres-store.js';
 import { captureLogs } from '../../helpers/capture-logs.js';
+import { freePort as closedPort } from '../../helpers/sandbox-process.js';
 import { createTestDatabase, openTestPostgres, silentLogger } from '../../helpers/stores.js';
 
 describe('PostgresStore', () => {
@@ -128,17 +128,6 @@ describe('PostgresStore', () => {
     }
   });
 });
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;

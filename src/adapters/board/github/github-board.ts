@@ -1,4 +1,5 @@
 import type { Config, GithubBoardConfig } from '../../../config/normalise.js';
+import { KeyedQueue } from '../keyed-queue.js';
 import { ConfigError, ExternalError, InvariantError, OpsbeatError } from '../../../errors.js';
 import type { Logger } from '../../../logging/logger.js';
 import type { Redactor } from '../../../logging/redactor.js';
@@ -42,7 +43,8 @@ export class GithubBoard implements Board {
   readonly kind = 'github' as const;
   /** Present only with `board.github.deployments`. */
   readonly recordDeployment?: (record: DeploymentRecord) => Promise<void>;
-  private readonly queues = new Map<number, Promise<unknown>>();
+  /** One write at a time per issue. */
+  private readonly queue = new KeyedQueue<number>();
 
   constructor(private readonly parts: GithubBoardParts) {
     const deployments = parts.deployments;
@@ -99,13 +101,13 @@ export class GithubBoard implements Board {
     const issueNumber = issueNumberOf(id);
     // A key the marker cannot carry would never be found again: every call would add a comment.
     if (readCommentMarker(commentMarker(key)) !== key) throw new InvariantError('comment key not usable in a marker', { fields: { key } });
-    return this.serialise(issueNumber, () => this.parts.comments.ensure(issueNumber, key, body));
+    return this.queue.run(issueNumber, () => this.parts.comments.ensure(issueNumber, key, body));
   }
 
   async moveTicket(id: string, from: TicketStatus, to: TicketStatus): Promise<void> {
     const issueNumber = issueNumberOf(id);
     if (to === 'other') throw new InvariantError('a ticket cannot be moved to status "other"', { fields: { ticket: id } });
-    await this.serialise(issueNumber, async () => {
+    await this.queue.run(issueNumber, async () => {
       const { reader, status } = this.parts;
       const outcome = await status.move(await reader.issue(issueNumber), from, to);
       reader.forget(issueNumber);
@@ -128,16 +130,6 @@ export class GithubBoard implements Board {
   }
 
   /** One write at a time per ticket within this process. */
-  private serialise<T>(issueNumber: number, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(issueNumber) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.catch(() => undefined);
-    this.queues.set(issueNumber, settled);
-    void settled.then(() => {
-      if (this.queues.get(issueNumber) === settled) this.queues.delete(issueNumber);
-    });
-    return next;
-  }
 }
 
 function assemble(
