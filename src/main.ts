@@ -1,14 +1,11 @@
 import { parseArgs, USAGE } from './args.js';
 import { DEFAULT_CONFIG_PATH } from './config/load.js';
-import { configCheck } from './commands/config-check.js';
-import { demo } from './commands/demo.js';
 import { println, type Io } from './commands/io.js';
-import { once } from './commands/once.js';
-import { plan } from './commands/plan.js';
-import { start } from './commands/start.js';
-import { status } from './commands/status.js';
 
-/** Dispatch a command line. Returns the exit code. `signal` is aborted on SIGTERM/SIGINT. */
+/**
+ * Dispatch a command line. Returns the exit code. `signal` is aborted on SIGTERM/SIGINT.
+ * Each command is loaded when it runs, so `help` and `config check` do not load every adapter.
+ */
 export async function main(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   const args = parseArgs(argv);
   if ('error' in args) {
@@ -22,19 +19,19 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
   }
   switch (args.command) {
     case 'start':
-      return start(file, io, signal);
+      return (await import('./commands/start.js')).start(file, io, signal);
     case 'once':
-      return once(file, io, signal);
+      return (await import('./commands/once.js')).once(file, io, signal);
     case 'plan':
-      return plan(file, args.positional[0], io, args.json);
+      return (await import('./commands/plan.js')).plan(file, args.positional[0], io, args.json);
     case 'status':
-      return status(file, io, args.json);
+      return (await import('./commands/status.js')).status(file, io, args.json);
     case 'config':
-      if (args.positional[0] === 'check') return configCheck(file, io);
+      if (args.positional[0] === 'check') return (await import('./commands/config-check.js')).configCheck(file, io);
       println(io.stderr, 'usage: opsbeat config check [--config file]');
       return 1;
     case 'demo':
-      return demo(io, signal);
+      return (await import('./commands/demo.js')).demo(io, signal);
     case 'help':
       println(io.stdout, USAGE);
       return 0;

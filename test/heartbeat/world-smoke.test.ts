@@ -26,4 +26,16 @@ describe('a heartbeat in a test world', () => {
     expect(file).toMatch(/^status: closed$/m);
     expect(file).toContain('**Deployed** to `hotdash-staging`: v3 `registry.fly.io/hotdash-staging:3f9c2e1`');
   });
+
+  it('runs the same heartbeat on the embedded store, as the demo does', async () => {
+    world = await createWorld({
+      store: 'pglite',
+      tickets: [new TicketBuilder('OPS-2').notes('app: hotdash-staging\nref: 3f9c2e1').comment('alice', 'CQ: pass').comment('carol', 'QA: pass')],
+    });
+    expect(world.deps.config.store.url).toBeUndefined();
+    const result = await world.beat();
+    expect(result.outcome).toBe('ok');
+    expect(await world.deployCalls()).toHaveLength(1);
+    expect(await world.deps.ledger.recentDeployments(5)).toMatchObject([{ ticket: 'OPS-2', state: 'succeeded' }]);
+  });
 });

@@ -16,11 +16,13 @@ import { wire, type Wiring } from '../../src/wire.js';
 import { captureLogs, type CapturedLogs } from './capture-logs.js';
 import { layOutTestSandbox, readyTicket as reviewed, type TestSandbox, type TestSandboxOptions } from './sandbox-process.js';
 import { TicketBuilder } from './ticket-builder.js';
+import { createTestDatabase } from './stores.js';
 import { tmpDir } from './tmp-dir.js';
 
 /**
  * A whole opsbeat world for heartbeat-level tests: a file board, a simulated Fly driven by the
- * real flyctl adapter, the apps' HTTP side, the embedded store, console chat and captured logs —
+ * real flyctl adapter, the apps' HTTP side, a ledger (a fresh Postgres database by default, or the
+ * embedded store), console chat and captured logs —
  * wired by the real `wire()` from a real YAML configuration.
  *
  *   const world = await createWorld({ tickets: [new TicketBuilder('OPS-1').comment(...)] });
@@ -43,6 +45,12 @@ export interface WorldOptions extends TestSandboxOptions {
   wrapBoard?: (board: Board) => Board;
   /** Waiting of the GitHub board, for a world whose configYaml points `board` at a fake GitHub. */
   github?: GithubTuning;
+  /**
+   * The ledger's store. Default: a fresh database on the test Postgres server (fast: a template
+   * copy), unless configYaml names a `store.url`. `pglite`: the embedded store in the sandbox, as
+   * the demo and the CLI tests run it.
+   */
+  store?: 'postgres' | 'pglite';
 }
 
 /** The sandbox (test/helpers/sandbox-process.ts lays it out), wired in this process. */
@@ -77,6 +85,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const { dir, configFile, boardDir, configText: yaml, env, apps } = box;
   const parsed = parseConfigText(yaml, configFile, env, dir);
   if (!parsed.ok) throw new Error(`test world config is invalid:\n${parsed.errors.join('\n')}`);
+  if ((options.store ?? 'postgres') === 'postgres') parsed.config.store.url ??= await createTestDatabase();
   const logs = captureLogs();
   logs.redactor.addFromEnv(env);
   const out = new PassThrough();
