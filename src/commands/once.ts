@@ -16,7 +16,7 @@ export async function once(file: string, io: Io, signal: AbortSignal): Promise<n
       println(io.stderr, LED_ELSEWHERE);
       return 2;
     }
-    const result = await runHeartbeat(wiring.deps, { trigger: 'once', signal });
+    const result = await runHeartbeat(wiring.deps, { trigger: 'once', signal, leading: true });
     println(io.stdout, formatResult(result));
     return result.outcome === 'ok' ? 0 : 1;
   } catch (err) {

@@ -9,6 +9,7 @@ import { startHttpServer, type HttpRoute } from '../http/server.js';
 import { startRealtimeMentions } from '../mentions/realtime.js';
 import { bootstrapAndWire } from './bootstrap-and-wire.js';
 import type { Io } from './io.js';
+import { guardProcess } from './process-guard.js';
 import { reportError } from './report-error.js';
 
 /**
@@ -24,6 +25,7 @@ export async function start(file: string, io: Io, signal: AbortSignal): Promise<
   const { config, logger, redactor, wiring } = started;
   const { deps, store } = wiring;
   const log = logger.child({ adapter: 'daemon' });
+  const unguard = guardProcess(log);
   const health: HealthState = {
     startedAt: deps.now(),
     intervalMs: scheduleIntervalMs(config.schedule, config.timezone),
@@ -55,7 +57,7 @@ export async function start(file: string, io: Io, signal: AbortSignal): Promise<
       return;
     }
     health.role = 'leader';
-    await runHeartbeat(deps, { trigger, signal });
+    await runHeartbeat(deps, { trigger, signal, leading: true });
     health.lastBeatAt = deps.now();
   };
   const scheduler = new Scheduler({ schedule: config.schedule, timezone: config.timezone, log, beat });
@@ -86,6 +88,7 @@ export async function start(file: string, io: Io, signal: AbortSignal): Promise<
     });
   } catch (err) {
     reportError(io, err, redactor);
+    unguard();
     await wiring.close();
     return 1;
   }
@@ -103,5 +106,6 @@ export async function start(file: string, io: Io, signal: AbortSignal): Promise<
   await http.close();
   await wiring.close();
   log.info('opsbeat stopped');
+  unguard();
   return 0;
 }

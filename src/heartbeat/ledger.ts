@@ -182,6 +182,11 @@ export interface Ledger {
   recordStep(run: StepRunRow): Promise<void>;
   stepRuns(hb: string): Promise<StepRunRow[]>;
   recentHeartbeats(limit: number): Promise<HeartbeatRow[]>;
+  /**
+   * Close every heartbeat still `running`, and its running steps, as failed with `summary`: a
+   * process died in them. Only for the holder of the heartbeat lock. Returns the ids closed.
+   */
+  closeInterruptedHeartbeats(at: Date, summary: string): Promise<string[]>;
   lastFinishedHeartbeat(): Promise<HeartbeatRow | undefined>;
 
   /**

@@ -26,11 +26,18 @@ export interface HeartbeatResult {
 export interface RunOptions {
   trigger: HeartbeatTrigger;
   signal?: AbortSignal;
+  /**
+   * The caller holds the heartbeat lock, so any heartbeat still `running` in the ledger belongs to
+   * a process that died in it: it is closed as interrupted first, so status never shows it running.
+   */
+  leading?: boolean;
   steps?: readonly StepDefinition[];
   /** Called before and after each step, e.g. to narrate the demo. */
   beforeStep?: (definition: StepDefinition, index: number) => void;
   onStep?: (report: StepReport) => void;
 }
+
+const INTERRUPTED = 'interrupted: the process stopped before this heartbeat finished';
 
 /**
  * One heartbeat: every step in table order under one id. The runner, not the steps, records
@@ -44,6 +51,10 @@ export async function runHeartbeat(deps: HeartbeatDeps, options: RunOptions): Pr
   const signal = options.signal ?? new AbortController().signal;
   const outputs: Partial<StepOutputs> = {};
   const reports: StepReport[] = [];
+  if (options.leading) {
+    const closed = await deps.ledger.closeInterruptedHeartbeats(startedAt, INTERRUPTED);
+    if (closed.length > 0) log.warn({ interrupted: closed }, 'closed heartbeats that a stopped process left running');
+  }
   await deps.ledger.startHeartbeat(hb, options.trigger, startedAt);
   log.info({ trigger: options.trigger }, 'heartbeat started');
 

@@ -75,6 +75,9 @@ describe('SIGKILL in the middle of a deploy', { timeout: 600_000 }, () => {
     const status = await box.status();
     expect(status.deployments).toHaveLength(1);
     expect(status.deployments[0]).toMatchObject({ ticket: 'OPS-1', image: IMAGE, state: 'succeeded', releaseVersion: 3, failure: null });
+    // The killed heartbeat is closed as interrupted, not left "running" for ever.
+    expect(status.heartbeats.map((h) => h.outcome)).toEqual(['ok', 'failed']);
+    expect(status.heartbeats[1]).toMatchObject({ hb: killed.heartbeats[0]!.hb, summary: expect.stringMatching(/^interrupted: /) });
     const ticket = await box.ticketFile('OPS-1');
     expect(ticket).toMatch(/^status: closed$/m);
     expect(deploymentComments(ticket)).toHaveLength(1);
@@ -120,13 +123,13 @@ describe('SIGKILL in the middle of a deploy', { timeout: 600_000 }, () => {
   it('does not deploy again while the release it was killed during is still running', async () => {
     box = await createProcessSandbox({
       tickets: [readyTicket(new TicketBuilder('OPS-1').title('Cache tiles'))],
-      deployDelayMs: 60_000,
+      deployDelayMs: 25_000,
       configYaml: [`platform: { kind: fly, fly: { bin: ${JSON.stringify(FLYCTL_SIMULATOR)}, timeouts: { read: 20s, logs: 10s, deploy: 5m } } }`],
     });
     const { flyctlPid } = await killDuringDeploy(box);
 
     const during = await box.run(['once']);
-    // Meaningful only while flyctl is still at work; 60 s is ample for one heartbeat.
+    // Meaningful only while flyctl is still at work; 25 s is ample for one heartbeat.
     expect(isAlive(flyctlPid)).toBe(true);
     expect(during.code).toBe(0);
     expect(during.stdout).toMatch(/^ {2}gate-tickets {5}done {5}1 wait$/m);

@@ -79,6 +79,24 @@ export class SqlLedger implements Ledger {
     return found.map(rows.heartbeat);
   }
 
+  async closeInterruptedHeartbeats(at: Date, summary: string): Promise<string[]> {
+    return this.#db.transaction(async (tx) => {
+      const closed = await tx.query<{ hb: string }>(
+        `update heartbeats set outcome = 'failed', finished_at = $1, summary = $2 where outcome = 'running' returning hb`,
+        [at, summary],
+      );
+      const ids = closed.map((row) => row.hb);
+      if (ids.length > 0) {
+        await tx.query(
+          `update step_runs set status = 'failed', finished_at = $1, error_code = 'interrupted', error = $2
+           where status = 'running' and hb = any($3::text[])`,
+          [at, summary, ids],
+        );
+      }
+      return ids.sort();
+    });
+  }
+
   async lastFinishedHeartbeat(): Promise<HeartbeatRow | undefined> {
     const [found] = await this.#db.query<HeartbeatRecord>(
       `select * from heartbeats where finished_at is not null order by finished_at desc, hb desc limit 1`,

@@ -66,6 +66,27 @@ export function describeLedgerContract(name: string, open: OpenLedger): void {
       expect((await ledger.lastFinishedHeartbeat())?.hb).toBe('hb-1');
     });
 
+    it('closes the heartbeats a dead process left running, with their running steps, and nothing else', async () => {
+      const { ledger } = await open();
+      await ledger.startHeartbeat('hb-1', 'schedule', at(0));
+      await ledger.finishHeartbeat('hb-1', 'ok', at(1), 'fine');
+      await ledger.startHeartbeat('hb-2', 'schedule', at(15));
+      const base = { hb: 'hb-2', summary: null, errorCode: null, error: null, finishedAt: null };
+      await ledger.recordStep({ ...base, step: 'read-queue', status: 'done', startedAt: at(15), finishedAt: at(16), summary: '1 ready' });
+      await ledger.recordStep({ ...base, step: 'deploy', status: 'running', startedAt: at(16) });
+
+      expect(await ledger.closeInterruptedHeartbeats(at(30), 'interrupted')).toEqual(['hb-2']);
+      expect(await ledger.recentHeartbeats(5)).toMatchObject([
+        { hb: 'hb-2', outcome: 'failed', finishedAt: at(30), summary: 'interrupted' },
+        { hb: 'hb-1', outcome: 'ok', finishedAt: at(1), summary: 'fine' },
+      ]);
+      expect(await ledger.stepRuns('hb-2')).toMatchObject([
+        { step: 'read-queue', status: 'done', finishedAt: at(16), errorCode: null },
+        { step: 'deploy', status: 'failed', finishedAt: at(30), errorCode: 'interrupted', error: 'interrupted' },
+      ]);
+      expect(await ledger.closeInterruptedHeartbeats(at(45), 'interrupted')).toEqual([]);
+    });
+
     it('refuses to finish a heartbeat that never started', async () => {
       const { ledger } = await open();
       await expect(ledger.finishHeartbeat('nope', 'ok', at(0), '')).rejects.toMatchObject({ code: 'invariant_violated' });
