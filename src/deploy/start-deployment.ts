@@ -8,11 +8,39 @@ import { describeError } from './describe-error.js';
 import { recheckTicket } from './recheck-ticket.js';
 import { runInOrder, runPreCheck } from './run-checks.js';
 
+/** Pre-checks that fail for a while on their own (a closed window, a lock): one dropped deployment records the wait. */
+const WAITS: ReadonlySet<string> = new Set(['outside_window', 'locked']);
+
+/**
+ * The code of the wait when this ticket's last deployment was dropped for the same image by a
+ * waiting pre-check that still fails the same way: no new deployment row (and no change to the
+ * hold comment) every heartbeat until it opens. A different lock is a new wait. Both checks read
+ * only the clock and the ledger.
+ */
+async function stillWaiting(deps: DeployDeps, plan: DeployPlan): Promise<string | undefined> {
+  const last = (await deps.ledger.deploymentsForTicket(plan.ticket.id)).at(-1);
+  const failure = last?.failure;
+  if (!last || last.state !== 'dropped' || last.image !== plan.image || failure?.stage !== 'precheck' || !WAITS.has(failure.code)) {
+    return undefined;
+  }
+  for (const check of plan.preChecks) {
+    if (check.kind !== 'deploy_window' && check.kind !== 'not_locked') continue;
+    const result = await runPreCheck(check, deps);
+    if (!result.ok && result.code === failure.code && deps.redactor.redact(result.summary) === failure.message) return failure.code;
+  }
+  return undefined;
+}
+
 /**
  * Execute one plan: planned → prechecked → deploying → verifying → succeeded, or roll back at once.
  * Returns undefined when the app already has a deployment open (another ticket, another daemon).
  */
 export async function startDeployment(deps: DeployDeps, plan: DeployPlan): Promise<DeploymentOutcome | undefined> {
+  const waiting = await stillWaiting(deps, plan);
+  if (waiting) {
+    deps.log.info({ ticket: plan.ticket.id, app: plan.app, status: waiting }, 'ticket still waits; already recorded and commented');
+    return undefined;
+  }
   let row;
   try {
     // The ledger keeps the plan; its deploy command carries the ticket's flags, which must not

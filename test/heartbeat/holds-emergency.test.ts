@@ -78,5 +78,20 @@ describe('the emergency label and deploy windows', { timeout: 90_000 }, () => {
         },
       ]);
     }
+
+    // While the window stays closed, later heartbeats record nothing new: one dropped deployment per wait.
+    await world.beat();
+    await world.beat();
+    for (const id of ['OPS-1', 'OPS-2']) expect(await world.deps.ledger.deploymentsForTicket(id)).toHaveLength(1);
+    expect(await world.deployCalls()).toEqual([]);
+
+    // Once it opens, the ticket deploys and the hold comment says so.
+    const now = clock.now();
+    clock.advance((150 - now.getUTCMinutes()) * 60_000 - now.getUTCSeconds() * 1000); // half past the window's first hour
+    expect(now.getUTCHours()).not.toBe(clock.now().getUTCHours());
+    await world.beat();
+    const [, deployed] = await world.deps.ledger.deploymentsForTicket('OPS-1');
+    expect(deployed).toMatchObject({ state: 'succeeded', plan: { emergency: null } });
+    expect((await world.ticket('OPS-1')).status).toBe('closed');
   });
 });

@@ -61,6 +61,17 @@ describe('locks bind the heartbeat', () => {
     );
     const summary = (world.chat as ConsoleChat).messagesIn('standup').find((m) => m.text.startsWith('Deploy summary'));
     expect(summary?.sections).toContainEqual({ heading: 'Active locks', lines: ['all deploys are frozen by dave until someone unlocks it: release freeze'] });
+
+    // The same freeze next heartbeat: nothing new is recorded. A different lock is a new wait, told on the ticket.
+    expect((await world.beat()).outputs['execute-deploys']?.outcomes).toEqual([]);
+    expect(await world.deps.ledger.deploymentsForTicket('OPS-1')).toHaveLength(1);
+    await world.deps.ledger.createLock({ scope: 'all', holder: 'erin', reason: 'incident SEV2', at: new Date(), expiresAt: null });
+    await world.beat();
+    expect((await world.deps.ledger.deploymentsForTicket('OPS-1')).map((d) => d.failure?.message)).toEqual([
+      'all deploys are frozen by dave until someone unlocks it: release freeze',
+      'all deploys are frozen by erin until someone unlocks it: incident SEV2',
+    ]);
+    expect(await world.ticketFile('OPS-1')).toContain('**Held before deploy:** all deploys are frozen by erin until someone unlocks it: incident SEV2.');
   });
 
   it('lets a lock lapse when it says it does', async () => {
