@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { asOpsbeatError, OpsbeatError } from '../errors.js';
-import type { DeployPlan } from '../plan/types.js';
+import type { DeployPlan, PreCheck } from '../plan/types.js';
 import type { DeploymentOutcome } from './outcome.js';
 import { deployAndSettle } from './deploy-and-settle.js';
 import { DeploymentRun, type DeployDeps } from './deployment-run.js';
@@ -8,8 +8,8 @@ import { describeError } from './describe-error.js';
 import { recheckTicket } from './recheck-ticket.js';
 import { runInOrder, runPreCheck } from './run-checks.js';
 
-/** Pre-checks that fail for a while on their own (a closed window, a lock): one dropped deployment records the wait. */
-const WAITS: ReadonlySet<string> = new Set(['outside_window', 'locked']);
+/** Pre-checks that fail for a while on their own, by the code they fail with: a closed window, a lock. */
+const WAITS: Readonly<Record<string, PreCheck['kind']>> = { outside_window: 'deploy_window', locked: 'not_locked' };
 
 /**
  * The code of the wait when this ticket's last deployment was dropped for the same image by a
@@ -20,20 +20,17 @@ const WAITS: ReadonlySet<string> = new Set(['outside_window', 'locked']);
 async function stillWaiting(deps: DeployDeps, plan: DeployPlan): Promise<string | undefined> {
   const last = (await deps.ledger.deploymentsForTicket(plan.ticket.id)).at(-1);
   const failure = last?.failure;
-  if (!last || last.state !== 'dropped' || last.image !== plan.image || failure?.stage !== 'precheck' || !WAITS.has(failure.code)) {
-    return undefined;
-  }
-  for (const check of plan.preChecks) {
-    if (check.kind !== 'deploy_window' && check.kind !== 'not_locked') continue;
-    const result = await runPreCheck(check, deps);
-    if (!result.ok && result.code === failure.code && deps.redactor.redact(result.summary) === failure.message) return failure.code;
-  }
-  return undefined;
+  if (last?.state !== 'dropped' || last.image !== plan.image || failure?.stage !== 'precheck') return undefined;
+  const check = plan.preChecks.find((c) => c.kind === WAITS[failure.code]);
+  if (!check) return undefined;
+  const result = await runPreCheck(check, deps);
+  return !result.ok && result.code === failure.code && deps.redactor.redact(result.summary) === failure.message ? failure.code : undefined;
 }
 
 /**
  * Execute one plan: planned → prechecked → deploying → verifying → succeeded, or roll back at once.
- * Returns undefined when the app already has a deployment open (another ticket, another daemon).
+ * Returns undefined when the app already has a deployment open (another ticket, another daemon),
+ * or when the ticket still waits as its last deployment recorded.
  */
 export async function startDeployment(deps: DeployDeps, plan: DeployPlan): Promise<DeploymentOutcome | undefined> {
   const waiting = await stillWaiting(deps, plan);

@@ -5,7 +5,8 @@ import { analyseMigrations } from '../../src/gate/analyse-migrations.js';
 import { parseDeployNotes } from '../../src/gate/parse-deploy-notes.js';
 import type { GateFacts } from '../../src/gate/types.js';
 
-export function appConfig(name: string): AppConfig {
+/** An app as the config declares it, with a database to verify migrations against. */
+export function appConfig(name: string, overrides: Partial<AppConfig> = {}): AppConfig {
   return {
     name,
     imageTemplate: `registry.fly.io/${name}:{ref}`,
@@ -18,6 +19,7 @@ export function appConfig(name: string): AppConfig {
     secrets: [],
     database: { urlEnv: 'HOTDASH_DB_URL' },
     logScanLines: 100,
+    ...overrides,
   };
 }
 

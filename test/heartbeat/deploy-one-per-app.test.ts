@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createWorld, readyTicket, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { readyTicket } from '../helpers/world.js';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 describe('one deploy per app at a time', { timeout: 90_000 }, () => {
   it('two ready tickets for one app: the one ready first deploys, the other waits quietly and goes next heartbeat', async () => {
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [
         readyTicket('OPS-1', 'app: hotdash-staging\nref: 3f9c2e1').ready('bob', new Date(Date.now() - 600_000)),
         readyTicket('OPS-2', 'app: hotdash-staging\nref: 77aa0b3', 'Faster charts').ready('bob', new Date(Date.now() - 900_000)),
@@ -51,7 +48,7 @@ describe('one deploy per app at a time', { timeout: 90_000 }, () => {
   });
 
   it('tickets for two different apps deploy in the same heartbeat', async () => {
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [readyTicket('OPS-1'), readyTicket('OPS-2', 'app: billing\nref: 52e8f10', 'Invoice rounding')],
     });
 

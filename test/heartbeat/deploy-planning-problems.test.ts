@@ -1,11 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createWorld, readyTicket, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { readyTicket, type World } from '../helpers/world.js';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 const TICKETS = [readyTicket('OPS-1'), readyTicket('OPS-2', 'app: billing\nref: 52e8f10', 'Invoice rounding')];
 const APP_OF: Record<string, string> = { 'OPS-1': 'hotdash-staging', 'OPS-2': 'billing' };
@@ -16,7 +13,7 @@ function summaries(w: World) {
 
 describe('Fly cannot be read while planning', { timeout: 90_000 }, () => {
   it('garbage from fly status: a bad_response problem for that ticket only, no deploy of it, the heartbeat fails', async () => {
-    world = await createWorld({ tickets: TICKETS, faults: [{ command: 'status', mode: 'garbage' }] });
+    const world = await worlds.create({ tickets: TICKETS, faults: [{ command: 'status', mode: 'garbage' }] });
 
     const result = await world.beat();
 
@@ -63,7 +60,7 @@ describe('Fly cannot be read while planning', { timeout: 90_000 }, () => {
   });
 
   it('no FLY_API_TOKEN: a fly_token_missing problem, nothing spawned, reported once', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1')], env: { FLY_API_TOKEN: '' } });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1')], env: { FLY_API_TOKEN: '' } });
 
     const result = await world.beat();
 

@@ -1,11 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createWorld, readyTicket, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { readyTicket } from '../helpers/world.js';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 const NEW = 'registry.fly.io/hotdash-staging:3f9c2e1';
 const OLD = 'registry.fly.io/hotdash-staging:b71c0de';
@@ -17,7 +14,7 @@ const OLD = 'registry.fly.io/hotdash-staging:b71c0de';
  */
 describe('a post-check that cannot run counts as failed', { timeout: 90_000 }, () => {
   it('fly status fails after the deploy: rolled back at once, saying the machine check could not run', async () => {
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [readyTicket('OPS-1')],
       // Planning, the health pre-check and the rollback-target pre-check read `fly status` first.
       faults: [
@@ -46,7 +43,7 @@ describe('a post-check that cannot run counts as failed', { timeout: 90_000 }, (
   });
 
   it('fly logs hangs after the deploy: stopped at platform.fly.timeouts.logs and rolled back', async () => {
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [readyTicket('OPS-1')],
       faults: [{ command: 'logs', mode: 'hang' }],
       configYaml: ['platform: { fly: { timeouts: { logs: 1s } } }'],

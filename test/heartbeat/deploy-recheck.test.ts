@@ -1,14 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createWorld, readyTicket, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { readyTicket, type World } from '../helpers/world.js';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 import type { Board, EnsureOutcome, Ticket, TicketStatus } from '../../src/adapters/board/types.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 /**
  * The real file board, except that the first time a ticket is read one by one — which a
@@ -61,11 +58,11 @@ function comment(author: string, body: string): string {
 
 describe('the ticket is read again right before fly deploy', { timeout: 90_000 }, () => {
   it('the ref changed since the plan: dropped as ticket_changed, no deploy, still rfp; the next heartbeat ships the new ref', async () => {
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [readyTicket('OPS-1')],
       wrapBoard: (board) =>
         new EditedBeforeDeploy(board, () =>
-          editTicket(world!, 'OPS-1', (text) =>
+          editTicket(world, 'OPS-1', (text) =>
             text.replace('ref: 3f9c2e1', 'ref: 4a5b6c7') + comment('alice', 'CQ: pass @ 4a5b6c7') + comment('carol', 'QA: pass @ 4a5b6c7'),
           ),
         ),
@@ -101,10 +98,10 @@ describe('the ticket is read again right before fly deploy', { timeout: 90_000 }
   });
 
   it('QA failed since the plan: dropped, no deploy, and the next heartbeat asks in #standup instead', async () => {
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [readyTicket('OPS-1')],
       wrapBoard: (board) =>
-        new EditedBeforeDeploy(board, () => editTicket(world!, 'OPS-1', (text) => text + comment('carol', 'QA: failed — checkout test red'))),
+        new EditedBeforeDeploy(board, () => editTicket(world, 'OPS-1', (text) => text + comment('carol', 'QA: failed — checkout test red'))),
     });
 
     await world.beat();

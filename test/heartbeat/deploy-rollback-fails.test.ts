@@ -1,11 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createWorld, readyTicket, withoutTimings, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { readyTicket, withoutTimings } from '../helpers/world.js';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 const NEW = 'registry.fly.io/hotdash-staging:3f9c2e1';
 const OLD = 'registry.fly.io/hotdash-staging:b71c0de';
@@ -13,7 +10,7 @@ const BY_HAND = `\`fly deploy --app hotdash-staging --image ${OLD} --strategy im
 
 describe('when the rollback cannot restore service either', { timeout: 90_000 }, () => {
   it('the rollback deploy fails: state failed, "needs a human now" on the ticket and in the summary', async () => {
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [readyTicket('OPS-1')],
       images: {
         [NEW]: { health: 503 },
@@ -77,7 +74,7 @@ describe('when the rollback cannot restore service either', { timeout: 90_000 },
   });
 
   it('the rollback deploys but the old release comes back unhealthy: failed, with what the proof found', async () => {
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [readyTicket('OPS-1')],
       // The old image runs fine now; redeployed, its machines report critical checks.
       images: { [NEW]: { health: 503 }, [OLD]: { machineChecks: 'critical' } },

@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createWorld, readyTicket, withoutTimings, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { readyTicket, withoutTimings, type World } from '../helpers/world.js';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 import type { DeploymentRow } from '../../src/heartbeat/ledger.js';
 import { when } from '../../src/gate/hold-messages.js';
 import { readSimulatorCalls } from '../../src/demo/simulated-apps.js';
 import { goneWithin, killAfterTest } from '../fakes/flyctl/processes.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 const NEW = 'registry.fly.io/hotdash-staging:3f9c2e1';
 const OLD = 'registry.fly.io/hotdash-staging:b71c0de';
@@ -71,7 +68,7 @@ function summaryOf(w: World) {
 
 describe('a deploy that fails is rolled back at once', { timeout: 90_000 }, () => {
   it('fly deploy exits 1: rolled back without a second deploy, since the machines never left the old image', async () => {
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [readyTicket('OPS-1')],
       images: { [NEW]: { deploy: 'fail', failMessage: 'release command failed: bin/migrate exited with status 1' } },
     });
@@ -111,7 +108,7 @@ describe('a deploy that fails is rolled back at once', { timeout: 90_000 }, () =
   });
 
   it('machine checks go critical during a rolling deploy: the recorded image is deployed back and verified', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1')], images: { [NEW]: { machineChecks: 'critical' } } });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1')], images: { [NEW]: { machineChecks: 'critical' } } });
     const firstMachine = (await world.fly()).apps['hotdash-staging']!.machines.map((m) => m.id).sort()[0];
 
     await world.beat();
@@ -140,7 +137,7 @@ describe('a deploy that fails is rolled back at once', { timeout: 90_000 }, () =
   });
 
   it('a deploy that hangs is killed at platform.fly.timeouts.deploy and rolled back', async () => {
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [readyTicket('OPS-1')],
       images: { [NEW]: { deploy: 'hang' } },
       configYaml: ['platform: { fly: { timeouts: { deploy: 2s } } }'],
@@ -177,7 +174,7 @@ describe('a post-check that fails rolls back at once, naming the reason', { time
   const ROLLBACK_PROOF = [`- ✔ 2 machines started on ${OLD}, checks passing`, '- ✔ health HTTP 200 in N ms'];
 
   it('health endpoint answers 503', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1')], images: { [NEW]: { health: 503 } } });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1')], images: { [NEW]: { health: 503 } } });
 
     await world.beat();
 
@@ -193,7 +190,7 @@ describe('a post-check that fails rolls back at once, naming the reason', { time
   });
 
   it('health endpoint slower than its maxMs', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1')], images: { [NEW]: { slowMs: 2100 } } });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1')], images: { [NEW]: { slowMs: 2100 } } });
 
     await world.beat();
 
@@ -207,7 +204,7 @@ describe('a post-check that fails rolls back at once, naming the reason', { time
   });
 
   it('a smoke path from the deploy block fails', async () => {
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [readyTicket('OPS-1', 'app: hotdash-staging\nref: 3f9c2e1\nsmoke: [{ path: /api/tiles, status: 200, maxMs: 3000 }]')],
       images: { [NEW]: { smoke: { '/api/tiles': 500 } } },
     });
@@ -232,7 +229,7 @@ describe('a post-check that fails rolls back at once, naming the reason', { time
   });
 
   it('error lines in the logs after the release', async () => {
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [readyTicket('OPS-1')],
       images: { [NEW]: { logErrors: ['connect ECONNREFUSED 10.0.0.5:5432', 'pool exhausted'] } },
     });

@@ -1,12 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createWorld, readyTicket, withoutTimings, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { readyTicket, withoutTimings } from '../helpers/world.js';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 import { when } from '../../src/gate/hold-messages.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 const NEW = 'registry.fly.io/hotdash-staging:3f9c2e1';
 const OLD = 'registry.fly.io/hotdash-staging:b71c0de';
@@ -19,7 +16,7 @@ const NOTES = [
 
 describe('a successful deploy through a real heartbeat', { timeout: 90_000 }, () => {
   it('deploys with the flags, runs the smoke checks, comments, closes the ticket and reports once', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1', NOTES)] });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1', NOTES)] });
 
     const result = await world.beat();
 
@@ -96,7 +93,7 @@ describe('a successful deploy through a real heartbeat', { timeout: 90_000 }, ()
   });
 
   it('does nothing more on the next heartbeat: no deploy, no comment, no message', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1')] });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1')] });
     await world.beat();
     const file = await world.ticketFile('OPS-1');
     const said = world.standup().length;

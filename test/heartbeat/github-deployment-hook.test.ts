@@ -1,13 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Board, DeploymentRecord } from '../../src/adapters/board/types.js';
-import { createWorld, type World } from '../helpers/world.js';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 import { TicketBuilder } from '../helpers/ticket-builder.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 /** A board that records deploys the way a broken GitHub would: hanging, then failing. */
 function recordingBoard(inner: Board, seen: DeploymentRecord[]): Board {
@@ -28,7 +24,7 @@ function recordingBoard(inner: Board, seen: DeploymentRecord[]): Board {
 describe('the deploy state machine and a board that records deploys', { timeout: 120_000 }, () => {
   it('tells the board about deploying and success; a hanging or failing board neither stops nor fails the deploy', async () => {
     const seen: DeploymentRecord[] = [];
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [
         new TicketBuilder('OPS-1')
           .title('Cache tiles')

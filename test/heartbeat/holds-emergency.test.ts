@@ -1,11 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { adjustableClock, createWorld, readyTicket, withoutTimings, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { adjustableClock, readyTicket, withoutTimings } from '../helpers/world.js';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 const NEW = 'registry.fly.io/hotdash-staging:3f9c2e1';
 
@@ -22,7 +19,7 @@ describe('the emergency label and deploy windows', { timeout: 90_000 }, () => {
     const clock = adjustableClock();
     const window = closedWindow(clock.now());
     const labelledAt = new Date(Date.now() - 120_000).toISOString();
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [readyTicket('OPS-1').label('emergency', 'dave', labelledAt)],
       configYaml: [window.yaml],
       now: clock.now,
@@ -51,7 +48,7 @@ describe('the emergency label and deploy windows', { timeout: 90_000 }, () => {
   it('an emergency label added by someone who is not an operator, or by nobody known, bypasses nothing', async () => {
     const clock = adjustableClock();
     const window = closedWindow(clock.now());
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [
         readyTicket('OPS-1').label('emergency', 'alice', new Date(Date.now() - 120_000).toISOString()),
         readyTicket('OPS-2', 'app: billing\nref: 52e8f10').label('emergency'),

@@ -1,12 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { adjustableClock, createWorld, readyTicket, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { adjustableClock, readyTicket, type World } from '../helpers/world.js';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 import { when } from '../../src/gate/hold-messages.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 const NEW = 'registry.fly.io/hotdash-staging:3f9c2e1';
 const HOUR = 3_600_000;
@@ -67,10 +64,10 @@ async function expectHeldThenResolved(w: World, why: string, fix: () => Promise<
 
 describe('a pre-check holds the ticket in rfp with one hold comment until it is fixed', { timeout: 90_000 }, () => {
   it('a secret the deploy block needs is missing on the app', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1', 'app: hotdash-staging\nref: 3f9c2e1\nenv: [PAYMENTS_KEY]')] });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1', 'app: hotdash-staging\nref: 3f9c2e1\nenv: [PAYMENTS_KEY]')] });
 
     await expectHeldThenResolved(world, 'missing secrets on hotdash-staging: PAYMENTS_KEY (set them with fly secrets set)', () =>
-      world!.updateFly((state) => void state.apps['hotdash-staging']!.secrets.push('PAYMENTS_KEY')),
+      world.updateFly((state) => void state.apps['hotdash-staging']!.secrets.push('PAYMENTS_KEY')),
     );
   });
 
@@ -79,7 +76,7 @@ describe('a pre-check holds the ticket in rfp with one hold comment until it is 
     const hour = clock.now().getUTCHours();
     const from = `${String((hour + 2) % 24).padStart(2, '0')}:00`;
     const to = `${String(((hour + 2) % 24) + 1).padStart(2, '0')}:00`;
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [readyTicket('OPS-1')],
       configYaml: [`windows: [{ days: daily, from: "${from}", to: "${to}", tz: UTC }]`],
       now: clock.now,
@@ -89,14 +86,14 @@ describe('a pre-check holds the ticket in rfp with one hold comment until it is 
   });
 
   it('the app is unhealthy before the deploy', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1')] });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1')] });
     await world.updateFly((state) => {
       for (const m of state.apps['hotdash-staging']!.machines) m.checkStatus = 'critical';
     });
     const ids = (await world.fly()).apps['hotdash-staging']!.machines.map((m) => m.id).sort().reverse();
 
     await expectHeldThenResolved(world, `hotdash-staging: checks critical on ${ids.join(', ')}`, () =>
-      world!.updateFly((state) => {
+      world.updateFly((state) => {
         for (const m of state.apps['hotdash-staging']!.machines) m.checkStatus = 'passing';
       }),
     );

@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConsoleChat } from '../../src/adapters/chat/console-chat.js';
 import { chatTime } from '../../src/messages/chat-messages.js';
-import { adjustableClock, createWorld, type World } from '../helpers/world.js';
+import { adjustableClock } from '../helpers/world.js';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 import { TicketBuilder } from '../helpers/ticket-builder.js';
 import { createSlackWorld, readable } from '../mentions/slack-world.js';
 
@@ -9,11 +10,7 @@ const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 const ready = (id: string, app: string, ref: string) =>
   new TicketBuilder(id).title(`Ship ${id}`).notes(`app: ${app}\nref: ${ref}`).comment('alice', 'CQ: pass', ago(2)).comment('carol', 'QA: pass', ago(1));
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 describe('locks bind the heartbeat', () => {
   it('deploys nothing to an app locked from Slack, holds the ticket saying who, why and until when, and lists the lock in the summary', async () => {
@@ -49,7 +46,7 @@ describe('locks bind the heartbeat', () => {
   });
 
   it('freezes every app under a lock on all', async () => {
-    world = await createWorld({ tickets: [ready('OPS-1', 'hotdash-staging', '3f9c2e1'), ready('OPS-2', 'billing', '5e6f7a8')] });
+    const world = await worlds.create({ tickets: [ready('OPS-1', 'hotdash-staging', '3f9c2e1'), ready('OPS-2', 'billing', '5e6f7a8')] });
     await world.deps.ledger.createLock({ scope: 'all', holder: 'dave', reason: 'release freeze', at: new Date(), expiresAt: null });
     const result = await world.beat();
     expect(await world.deployCalls()).toEqual([]);
@@ -76,7 +73,7 @@ describe('locks bind the heartbeat', () => {
 
   it('lets a lock lapse when it says it does', async () => {
     const clock = adjustableClock();
-    world = await createWorld({ now: clock.now, tickets: [ready('OPS-1', 'billing', '5e6f7a8')] });
+    const world = await worlds.create({ now: clock.now, tickets: [ready('OPS-1', 'billing', '5e6f7a8')] });
     await world.deps.ledger.createLock({ scope: 'billing', holder: 'dave', reason: 'maintenance', at: clock.now(), expiresAt: new Date(clock.now().getTime() + 30 * 60_000) });
     await world.beat();
     expect(await world.deployCalls()).toEqual([]);

@@ -1,12 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { adjustableClock, createWorld, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { adjustableClock } from '../helpers/world.js';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 import { TicketBuilder } from '../helpers/ticket-builder.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 const NEW = 'registry.fly.io/hotdash-staging:3f9c2e1';
 const HOUR = 3_600_000;
@@ -21,7 +18,7 @@ function waitingForQa(): TicketBuilder {
 
 describe('unclear review records become one question in #standup', { timeout: 90_000 }, () => {
   it('a missing QA record is asked once; the next heartbeat does not ask again', async () => {
-    world = await createWorld({ tickets: [waitingForQa()] });
+    const world = await worlds.create({ tickets: [waitingForQa()] });
 
     const first = await world.beat();
 
@@ -62,7 +59,7 @@ describe('unclear review records become one question in #standup', { timeout: 90
 
   it('one reminder in the thread after questions.remindAfter, and only one', async () => {
     const clock = adjustableClock();
-    world = await createWorld({ tickets: [waitingForQa()], configYaml: ['questions: { remindAfter: 2h }'], now: clock.now });
+    const world = await worlds.create({ tickets: [waitingForQa()], configYaml: ['questions: { remindAfter: 2h }'], now: clock.now });
     await world.beat();
     const question = world.standup()[0]!;
 
@@ -87,7 +84,7 @@ describe('unclear review records become one question in #standup', { timeout: 90
   });
 
   it('when QA passes: a "Resolved" reply in the thread, the question updated in place, and the ticket deploys', async () => {
-    world = await createWorld({ tickets: [waitingForQa()] });
+    const world = await worlds.create({ tickets: [waitingForQa()] });
     await world.beat();
     const question = world.standup()[0]!;
     await world.writeTicket(waitingForQa().comment('carol', 'QA: pass', new Date()));
@@ -118,7 +115,7 @@ describe('unclear review records become one question in #standup', { timeout: 90
   });
 
   it('when QA passes but the deploy fails, the resolved note says so instead of "deploying"', async () => {
-    world = await createWorld({ tickets: [waitingForQa()], images: { [NEW]: { health: 503 } } });
+    const world = await worlds.create({ tickets: [waitingForQa()], images: { [NEW]: { health: 503 } } });
     await world.beat();
     const question = world.standup()[0]!;
     await world.writeTicket(waitingForQa().comment('carol', 'QA: pass', new Date()));
@@ -134,7 +131,7 @@ describe('unclear review records become one question in #standup', { timeout: 90
   });
 
   it('when QA passes but a pre-check holds the deploy, the resolved note points at the ticket', async () => {
-    world = await createWorld({ tickets: [waitingForQa().notes('app: hotdash-staging\nref: 3f9c2e1\nenv: [PAYMENTS_KEY]')] });
+    const world = await worlds.create({ tickets: [waitingForQa().notes('app: hotdash-staging\nref: 3f9c2e1\nenv: [PAYMENTS_KEY]')] });
     await world.beat();
     const question = world.standup()[0]!;
     await world.writeTicket(waitingForQa().notes('app: hotdash-staging\nref: 3f9c2e1\nenv: [PAYMENTS_KEY]').comment('carol', 'QA: pass', new Date()));
@@ -147,7 +144,7 @@ describe('unclear review records become one question in #standup', { timeout: 90
   });
 
   it('a new reason updates the question in place instead of asking again', async () => {
-    world = await createWorld({ tickets: [waitingForQa()] });
+    const world = await worlds.create({ tickets: [waitingForQa()] });
     await world.beat();
     const question = world.standup()[0]!;
     await world.writeTicket(waitingForQa().comment('carol', 'QA: failed — checkout test red', new Date()));

@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { adjustableClock, createWorld, readyTicket, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { adjustableClock, readyTicket, type World } from '../helpers/world.js';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 import type { DeploymentFailure, DeploymentRow } from '../../src/heartbeat/ledger.js';
 import type { DeployState } from '../../src/deploy/states.js';
 import type { DeployPlan } from '../../src/plan/types.js';
 import { when } from '../../src/gate/hold-messages.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 const NEW = 'registry.fly.io/hotdash-staging:3f9c2e1';
 const OLD = 'registry.fly.io/hotdash-staging:b71c0de';
@@ -74,7 +71,7 @@ async function planFor(w: World): Promise<DeployPlan> {
 
 describe('reconciling deployments an earlier process left unfinished', { timeout: 90_000 }, () => {
   it('planned or prechecked: nothing reached Fly, so dropped, and the tickets are planned again next heartbeat', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1'), readyTicket('OPS-2', 'app: billing\nref: 52e8f10')] });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1'), readyTicket('OPS-2', 'app: billing\nref: 52e8f10')] });
     const plans = await world.plan();
     const planned = await park(world, plans.find((p) => p.app === 'hotdash-staging')!, 'planned');
     const prechecked = await park(world, plans.find((p) => p.app === 'billing')!, 'prechecked');
@@ -106,7 +103,7 @@ describe('reconciling deployments an earlier process left unfinished', { timeout
   });
 
   it('deploying, and Fly shows our release complete: verified and succeeded without a second fly deploy', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1')] });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1')] });
     const row = await park(world, await planFor(world), 'deploying');
     await flyShows(world, { status: 'complete' }, 2);
 
@@ -127,7 +124,7 @@ describe('reconciling deployments an earlier process left unfinished', { timeout
   });
 
   it('deploying, Fly shows our release still running and the deploy is not overdue: left alone for the next heartbeat', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1')] });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1')] });
     const row = await park(world, await planFor(world), 'deploying');
     await flyShows(world, { status: 'running' }, 1);
 
@@ -144,7 +141,7 @@ describe('reconciling deployments an earlier process left unfinished', { timeout
   });
 
   it('deploying, and Fly shows our release failed: rolled back to the recorded image', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1')] });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1')] });
     const row = await park(world, await planFor(world), 'deploying');
     await flyShows(world, { status: 'failed' }, 1);
 
@@ -170,7 +167,7 @@ describe('reconciling deployments an earlier process left unfinished', { timeout
 
   it('deploying, no release on Fly and overdue: failed with "Deploy interrupted", and never deployed again', async () => {
     const clock = adjustableClock();
-    world = await createWorld({ tickets: [readyTicket('OPS-1')], now: clock.now });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1')], now: clock.now });
     const row = await park(world, await planFor(world), 'deploying');
     clock.advance(5 * 60_000);
 
@@ -209,7 +206,7 @@ describe('reconciling deployments an earlier process left unfinished', { timeout
   });
 
   it('verifying: the post-checks run again and it succeeds', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1')] });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1')] });
     const row = await park(world, await planFor(world), 'verifying', { releaseVersion: 3 });
     await flyShows(world, { status: 'complete' }, 2);
 
@@ -228,7 +225,7 @@ describe('reconciling deployments an earlier process left unfinished', { timeout
   });
 
   it('rolling_back: the rollback is completed and verified', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1')], images: { [NEW]: { health: 503 } } });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1')], images: { [NEW]: { health: 503 } } });
     const failure = { stage: 'verify', code: 'health_failed', message: 'health endpoint HTTP 503 in 14 ms (expected 200)' };
     const row = await park(world, await planFor(world), 'rolling_back', { releaseVersion: 3, failure });
     await flyShows(world, { status: 'complete' }, 2);

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createWorld, readyTicket, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { readyTicket, type World } from '../helpers/world.js';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 import type { DeploymentRow } from '../../src/heartbeat/ledger.js';
 import type { CheckResult } from '../../src/plan/types.js';
 import { deployedComment } from '../../src/messages/ticket-comments.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 const NEW = 'registry.fly.io/hotdash-staging:3f9c2e1';
 const EARLIER_HB = 'hb-20261125T0600Z-dead02';
@@ -43,7 +40,7 @@ async function succeededButNotClosed(w: World): Promise<DeploymentRow> {
 
 describe('the ticket side of a deployment that succeeded just before a crash', { timeout: 90_000 }, () => {
   it('is finished by the next heartbeat: one comment, ticket closed, no second deploy, and nothing twice after that', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1')] });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1')] });
     const row = await succeededButNotClosed(world);
 
     const result = await world.beat();
@@ -65,7 +62,7 @@ describe('the ticket side of a deployment that succeeded just before a crash', {
   });
 
   it('a comment written before the crash is not written again; the move is finished', async () => {
-    world = await createWorld({ tickets: [readyTicket('OPS-1')] });
+    const world = await worlds.create({ tickets: [readyTicket('OPS-1')] });
     const row = await succeededButNotClosed(world);
     await world.deps.board.ensureComment('OPS-1', `deploy:${row.id}`, deployedComment(row, CHECKS));
     const before = await world.ticketFile('OPS-1');

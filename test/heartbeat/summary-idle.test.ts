@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createWorld, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 import { TicketBuilder } from '../helpers/ticket-builder.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 describe('the deployment summary on a heartbeat where nothing happened', { timeout: 90_000 }, () => {
   it('says nothing by default: no ticket ready, nothing posted', async () => {
-    world = await createWorld({ tickets: [new TicketBuilder('OPS-1').status('closed')] });
+    const world = await worlds.create({ tickets: [new TicketBuilder('OPS-1').status('closed')] });
 
     const result = await world.beat();
 
@@ -23,7 +19,7 @@ describe('the deployment summary on a heartbeat where nothing happened', { timeo
   });
 
   it('posts "nothing to deploy" with report.postWhenIdle', async () => {
-    world = await createWorld({ configYaml: ['report: { postWhenIdle: true }'] });
+    const world = await worlds.create({ configYaml: ['report: { postWhenIdle: true }'] });
 
     const result = await world.beat();
 

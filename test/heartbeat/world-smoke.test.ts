@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createWorld, type World } from '../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 import { TicketBuilder } from '../helpers/ticket-builder.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 describe('a heartbeat in a test world', () => {
   it('deploys a ticket with CQ and QA pass and closes it with a deployment comment', async () => {
-    world = await createWorld({
+    const world = await worlds.create({
       tickets: [
         new TicketBuilder('OPS-1')
           .title('Cache tiles')
@@ -28,7 +24,7 @@ describe('a heartbeat in a test world', () => {
   });
 
   it('runs the same heartbeat on the embedded store, as the demo does', async () => {
-    world = await createWorld({
+    const world = await worlds.create({
       store: 'pglite',
       tickets: [new TicketBuilder('OPS-2').notes('app: hotdash-staging\nref: 3f9c2e1').comment('alice', 'CQ: pass').comment('carol', 'QA: pass')],
     });

@@ -9,26 +9,15 @@ import type { GateDecision } from '../../src/gate/types.js';
 import { Redactor } from '../../src/logging/redactor.js';
 import { silentLogger } from '../helpers/stores.js';
 import { TicketBuilder } from '../helpers/ticket-builder.js';
+import { appConfig as gateAppConfig } from '../gate/gate-facts.js';
 
 export type DeployDecision = Extract<GateDecision, { kind: 'deploy' }>;
 
 export const NOW = new Date('2026-11-25T10:00:00Z');
 
+/** An app as the config declares it, without a database. */
 export function appConfig(name: string, overrides: Partial<AppConfig> = {}): AppConfig {
-  return {
-    name,
-    imageTemplate: `registry.fly.io/${name}:{ref}`,
-    strategy: 'rolling',
-    waitTimeoutMs: 300_000,
-    processGroup: 'app',
-    baseUrl: `https://${name}.fly.dev`,
-    health: { url: `https://${name}.fly.dev/health`, maxMs: 2000 },
-    smoke: [],
-    secrets: [],
-    database: undefined,
-    logScanLines: 100,
-    ...overrides,
-  };
+  return gateAppConfig(name, { database: undefined, ...overrides });
 }
 
 export const PLAN_CONFIG: Pick<Config, 'windows' | 'deploys'> = {

@@ -1,13 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planTicket } from '../../src/plan/plan-ticket.js';
-import { createWorld, type World } from '../helpers/world.js';
+import { type World } from '../helpers/world.js';
+import { worldsClosedAfterEach } from '../helpers/world-per-test.js';
 import { deployDecision, NOW } from './plan-fixtures.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const worlds = worldsClosedAfterEach();
 
 const LIVE = 'registry.fly.io/hotdash-staging:b71c0de';
 
@@ -17,7 +14,7 @@ function sources(w: World) {
 
 describe('planTicket against a simulated Fly', () => {
   it('plans from the live release, and holds a ticket whose image is already live', async () => {
-    world = await createWorld();
+    const world = await worlds.create();
     const app = world.config.apps['hotdash-staging']!;
 
     const result = await planTicket(sources(world), await deployDecision('app: hotdash-staging\nref: 3f9c2e1', app));
@@ -57,7 +54,7 @@ describe('planTicket against a simulated Fly', () => {
   });
 
   it('holds migrations it cannot verify without asking Fly, and holds when the machines disagree', async () => {
-    world = await createWorld();
+    const world = await worlds.create();
     const app = world.config.apps['hotdash-staging']!;
 
     const migrations = await deployDecision('app: hotdash-staging\nref: 3f9c2e1\nmigrations: |\n  alter table tiles add column size int;', app);

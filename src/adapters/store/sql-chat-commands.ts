@@ -8,7 +8,7 @@ import type {
   MentionClaim,
   SilenceRow,
 } from '../../heartbeat/ledger.js';
-import type { SqlStore } from './types.js';
+import type { SqlExecutor, SqlStore } from './types.js';
 import {
   rows,
   type AlertRecord,
@@ -95,14 +95,9 @@ export function sqlChatCommands(db: SqlStore): ChatCommandLedger {
 
     async createLock(input) {
       return db.transaction(async (tx) => {
-        if (input.source) {
-          const [known] = await tx.query<LockRecord>(`select * from locks where source = $1`, [input.source]);
-          if (known) return { lock: rows.lock(known), replaced: [] };
-        }
-        const replaced = await tx.query<LockRecord>(
-          `update locks set released_at = $1, released_by = $3 where scope = $2 and ${UNEXPIRED} returning *`,
-          [input.at, input.scope, input.holder],
-        );
+        const known = await recordedBy<LockRecord>(tx, 'locks', input.source);
+        if (known) return { lock: rows.lock(known), replaced: [] };
+        const replaced = await releaseUnexpired(tx, input.scope, input.holder, input.at);
         const [created] = await tx.query<LockRecord>(
           `insert into locks (scope, holder, reason, created_at, expires_at, source) values ($1, $2, $3, $4, $5, $6) returning *`,
           [input.scope, input.holder, input.reason, input.at, input.expiresAt, input.source ?? null],
@@ -112,10 +107,7 @@ export function sqlChatCommands(db: SqlStore): ChatCommandLedger {
     },
 
     async releaseLocks(scope, by, at) {
-      const released = await db.query<LockRecord>(
-        `update locks set released_at = $1, released_by = $3 where scope = $2 and ${UNEXPIRED} returning *`,
-        [at, scope, by],
-      );
+      const released = await releaseUnexpired(db, scope, by, at);
       return released.map(rows.lock).sort((a, b) => a.id - b.id);
     },
 
@@ -125,10 +117,8 @@ export function sqlChatCommands(db: SqlStore): ChatCommandLedger {
     },
 
     async createSilence(input): Promise<SilenceRow> {
-      if (input.source) {
-        const [known] = await db.query<SilenceRecord>(`select * from silences where source = $1`, [input.source]);
-        if (known) return rows.silence(known);
-      }
+      const known = await recordedBy<SilenceRecord>(db, 'silences', input.source);
+      if (known) return rows.silence(known);
       const [created] = await db.query<SilenceRecord>(
         `insert into silences (app, holder, reason, created_at, expires_at, source) values ($1, $2, $3, $4, $5, $6) returning *`,
         [input.app, input.holder, input.reason, input.at, input.expiresAt, input.source ?? null],
@@ -142,10 +132,8 @@ export function sqlChatCommands(db: SqlStore): ChatCommandLedger {
     },
 
     async openIncident(input): Promise<IncidentRow> {
-      if (input.source) {
-        const [known] = await db.query<IncidentRecord>(`select * from incidents where source = $1`, [input.source]);
-        if (known) return rows.incident(known);
-      }
+      const known = await recordedBy<IncidentRecord>(db, 'incidents', input.source);
+      if (known) return rows.incident(known);
       const [created] = await db.query<IncidentRecord>(
         `insert into incidents (severity, summary, reported_by, opened_at, source) values ($1, $2, $3, $4, $5) returning *`,
         [input.severity, input.summary, input.reportedBy, input.at, input.source ?? null],
@@ -159,10 +147,8 @@ export function sqlChatCommands(db: SqlStore): ChatCommandLedger {
     },
 
     async createInfraRequest(input): Promise<InfraRequestRow> {
-      if (input.source) {
-        const [known] = await db.query<InfraRequestRecord>(`select * from infra_requests where source = $1`, [input.source]);
-        if (known) return rows.infraRequest(known);
-      }
+      const known = await recordedBy<InfraRequestRecord>(db, 'infra_requests', input.source);
+      if (known) return rows.infraRequest(known);
       const [created] = await db.query<InfraRequestRecord>(
         `insert into infra_requests (kind, app, params, requested_by, requested_at, state, updated_at, source)
          values ($1, $2, $3::jsonb, $4, $5, 'pending', $5, $6) returning *`,
@@ -186,4 +172,24 @@ export function sqlChatCommands(db: SqlStore): ChatCommandLedger {
 function required<T>(row: T | undefined): T {
   if (row === undefined) throw new InvariantError('the database returned no row for a write that returns one');
   return row;
+}
+
+/** Release the unexpired locks of `scope` (an unlock, or a new lock replacing them). */
+function releaseUnexpired(db: SqlExecutor, scope: string, by: string, at: Date): Promise<LockRecord[]> {
+  return db.query<LockRecord>(`update locks set released_at = $1, released_by = $3 where scope = $2 and ${UNEXPIRED} returning *`, [
+    at,
+    scope,
+    by,
+  ]);
+}
+
+/** The row the chat message `source` already recorded in `table`, if any: each command records once. */
+async function recordedBy<R>(
+  db: SqlExecutor,
+  table: 'locks' | 'silences' | 'incidents' | 'infra_requests',
+  source: string | undefined,
+): Promise<R | undefined> {
+  if (!source) return undefined;
+  const [known] = await db.query<R>(`select * from ${table} where source = $1`, [source]);
+  return known;
 }
